@@ -1,0 +1,290 @@
+"""The shared product taxonomy, products and their photos."""
+
+import uuid
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from catalog.querysets import ProductQuerySet
+from merchants.models import Merchant
+
+
+class Category(models.Model):
+    """A node of the shared two-level taxonomy (Alimentation › Fromagerie).
+
+    The list is curated by the platform (seeded by a data migration) so that the whole town's
+    catalog can be filtered the same way. ``name`` is French, ``name_en`` its English label.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="catalog_category_name_unique_in_parent",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="catalog_category_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.parent_id is not None:
+            return f"{self.parent.label} › {self.label}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (French unless English is asked and known)."""
+        if (get_language() or "fr").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.parent is not None and self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": _("Categories have two levels: choose a top-level parent.")}
+            )
+
+
+class Unit(models.TextChoices):
+    PIECE = "piece", _("piece")
+    KILOGRAM = "kg", _("kg")
+    HUNDRED_GRAMS = "100g", _("100 g")
+    LITRE = "litre", _("litre")
+    LOT = "lot", _("lot")
+
+
+class VatRate(models.TextChoices):
+    """French VAT rates (CGI art. 278 ff.), in percent."""
+
+    STANDARD = "20.00", _("20 % (standard)")
+    INTERMEDIATE = "10.00", _("10 % (intermediate)")
+    REDUCED = "5.50", _("5.5 % (reduced: food, books)")
+    SUPER_REDUCED = "2.10", _("2.1 % (press, some medicines)")
+
+
+class Label(models.TextChoices):
+    HANDMADE = "handmade", _("Handmade")
+    LOCAL = "local", _("Local produce")
+    ORGANIC = "organic", _("Organic")
+    SEASONAL = "seasonal", _("Seasonal")
+    SECOND_HAND = "second_hand", _("Second hand")
+    FRENCH_MADE = "made_in_france", _("Made in France")
+    ZERO_WASTE = "zero_waste", _("Zero waste")
+
+
+class Product(models.Model):
+    """A listing of a shop: what it is, its price and, if the shop tracks it, its stock.
+
+    ``stock`` is ``None`` when the shop does not count units; otherwise it never goes below
+    zero (a database rule; services decrement it with a conditional UPDATE).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="products", verbose_name=_("shop")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=160)
+    sku = models.CharField(
+        _("reference (SKU)"), max_length=64, blank=True,
+        help_text=_("The shop's own reference, used to match rows on import."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    price = models.DecimalField(
+        _("price (EUR, VAT incl.)"), max_digits=10, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    compare_at_price = models.DecimalField(
+        _("compare-at price (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("The former price, shown struck through. Must be higher than the price."),
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"), max_digits=4, decimal_places=2, choices=VatRate.choices,
+        default=Decimal(VatRate.STANDARD),
+    )
+    unit = models.CharField(_("sold by"), max_length=10, choices=Unit, default=Unit.PIECE)
+    stock = models.IntegerField(
+        _("stock"), null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text=_("Leave empty if you do not count units."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    labels = ArrayField(
+        models.CharField(max_length=20, choices=Label), verbose_name=_("labels"),
+        default=list, blank=True,
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="products",
+        verbose_name=_("category"),
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["merchant", "title"]
+        indexes = [models.Index(fields=["merchant", "status"], name="catalog_product_m_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "slug"], name="catalog_product_slug_unique_per_merchant"
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "sku"], condition=~Q(sku=""),
+                name="catalog_product_sku_unique_per_merchant",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="catalog_product_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True)
+                | Q(compare_at_price__gt=models.F("price")),
+                name="catalog_product_compare_at_above_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(stock__isnull=True) | Q(stock__gte=0),
+                name="catalog_product_stock_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_rate__in=[Decimal(v) for v in VatRate.values]),
+                name="catalog_product_vat_rate_french",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__in=Unit.values), name="catalog_product_unit_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "archived"]),
+                name="catalog_product_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(labels__contained_by=Label.values), name="catalog_product_labels_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="catalog_product_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "catalog:product", kwargs={"merchant_slug": self.merchant.slug, "slug": self.slug}
+        )
+
+    @property
+    def is_in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
+    def get_labels_display(self) -> list[str]:
+        names = dict(Label.choices)
+        return [str(names[label]) for label in self.labels if label in names]
+
+
+def product_image_upload_to(instance: "ProductImage", filename: str) -> str:
+    """Originals get an opaque name: the customer's file name may carry personal data."""
+    suffix = PurePath(filename).suffix.lower()[:5] or ".img"
+    return f"products/originals/{uuid.uuid4().hex}{suffix}"
+
+
+class ProductImage(models.Model):
+    """A photo of a product. ``position`` 0 is the main photo.
+
+    The uploaded file is validated before it is stored; a Celery task then re-encodes it
+    without metadata (GPS included) and writes the renditions listed in ``renditions``
+    (``{"320": {"webp": "<path>", "jpeg": "<path>"}, …}``). Until then ``status`` is pending
+    and pages show a placeholder rather than the raw upload.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
+    )
+    image = models.ImageField(
+        _("photo"), upload_to=product_image_upload_to, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        _("description of the photo"), max_length=200, blank=True,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    status = models.CharField(
+        _("processing"), max_length=10, choices=Status, default=Status.PENDING, editable=False
+    )
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
+    processing_error = models.CharField(max_length=300, blank=True, editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["product", "position"]
+        constraints = [
+            # Deferred so that a reorder can swap two positions inside one transaction.
+            models.UniqueConstraint(
+                fields=["product", "position"], name="catalog_productimage_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "ready", "failed"]),
+                name="catalog_productimage_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text or f"{self.product} #{self.position}"
+
+    def rendition_url(self, width: int, fmt: str = "jpeg") -> str | None:
+        """URL of the rendition of ``width`` px in ``fmt``, or None while not processed."""
+        entry = self.renditions.get(str(width)) if self.status == self.Status.READY else None
+        if not entry or fmt not in entry:
+            return None
+        return self.image.storage.url(entry[fmt])
+
+    def srcset(self, fmt: str = "webp") -> str:
+        """A ``srcset`` attribute value listing every rendition of ``fmt``."""
+        if self.status != self.Status.READY:
+            return ""
+        parts = []
+        for width, entry in sorted(self.renditions.items(), key=lambda kv: int(kv[0])):
+            if fmt in entry:
+                parts.append(f"{self.image.storage.url(entry[fmt])} {entry.get('width', width)}w")
+        return ", ".join(parts)

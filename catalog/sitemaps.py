@@ -1,0 +1,16 @@
+from django.contrib.sitemaps import Sitemap
+
+from catalog.models import Product
+from catalog.selectors import products_for_sitemap
+
+
+class ProductSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.6
+    limit = 5000
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return products_for_sitemap()
+
+    def lastmod(self, item: Product):  # type: ignore[no-untyped-def]
+        return item.updated_at

@@ -1,0 +1,182 @@
+"""Every write to collectives, their organisers and their memberships.
+
+A membership moves through its states (invited/requested → active → left…) on one row per
+(collective, shop); each transition locks that row so two answers at once cannot both apply.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.permissions import require
+from collectives.models import Collective, Membership, Organiser
+from collectives.permissions import can_administer, can_organise
+from merchants.models import Merchant
+from merchants.permissions import can_manage_merchant
+from merchants.slugs import unique_slug
+
+S = Membership.Status
+
+
+@transaction.atomic
+def collective_create(*, actor: User, name: str, town: str, **fields: Any) -> Collective:
+    """Create a collective; ``actor`` becomes its first admin."""
+    require(actor.is_authenticated)
+    collective = Collective(name=name, town=town, **fields)
+    collective.slug = unique_slug(Collective.objects.all(), name, max_length=160)
+    collective.full_clean()
+    collective.save()
+    Organiser.objects.create(collective=collective, user=actor, role=Organiser.Role.ADMIN)
+    return collective
+
+
+@transaction.atomic
+def collective_publish(*, actor: User, collective: Collective) -> Collective:
+    require(can_administer(actor, collective))
+    collective.status = Collective.Status.ACTIVE
+    collective.save(update_fields=["status", "updated_at"])
+    return collective
+
+
+@transaction.atomic
+def organiser_add(
+    *, actor: User, collective: Collective, user: User, role: str = Organiser.Role.ORGANISER
+) -> Organiser:
+    """Make ``user`` a co-organiser (admins only)."""
+    require(can_administer(actor, collective))
+    if Organiser.objects.filter(collective=collective, user=user).exists():
+        raise ValidationError(
+            _("%(user)s already organises this collective.") % {"user": user},
+            code="already_organiser",
+        )
+    organiser = Organiser(collective=collective, user=user, role=role)
+    organiser.full_clean()
+    organiser.save()
+    return organiser
+
+
+def _locked(collective: Collective, merchant: Merchant) -> Membership | None:
+    return (
+        Membership.objects.select_for_update()
+        .filter(collective=collective, merchant=merchant)
+        .first()
+    )
+
+
+def _activate(membership: Membership, *, by: User | None) -> Membership:
+    membership.status = S.ACTIVE
+    membership.joined_at = timezone.now()
+    membership.left_at = None
+    if by is not None:
+        membership.invited_by = by
+    membership.save()
+    return membership
+
+
+def _transition(membership: Membership, allowed_from: set[str], error: str) -> Membership:
+    """Re-read ``membership`` under a lock and check it is in one of ``allowed_from``."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.status not in allowed_from:
+        raise ValidationError(error, code="invalid_transition")
+    return locked
+
+
+@transaction.atomic
+def membership_invite(
+    *, actor: User, collective: Collective, merchant: Merchant, message: str = ""
+) -> Membership:
+    """An organiser invites a shop. A shop that had asked to join is simply accepted."""
+    require(can_organise(actor, collective))
+    membership = _locked(collective, merchant)
+    if membership is None:
+        return Membership.objects.create(
+            collective=collective, merchant=merchant, status=S.INVITED, message=message,
+            invited_by=actor,
+        )
+    if membership.status == S.REQUESTED:
+        return _activate(membership, by=actor)
+    if membership.status in {S.DECLINED, S.LEFT}:
+        membership.status, membership.message, membership.invited_by = S.INVITED, message, actor
+        membership.save()
+        return membership
+    raise ValidationError(
+        _("%(shop)s is already %(status)s.")
+        % {"shop": merchant, "status": membership.get_status_display().lower()},
+        code="already_member",
+    )
+
+
+@transaction.atomic
+def membership_request(
+    *, actor: User, collective: Collective, merchant: Merchant, message: str = ""
+) -> Membership:
+    """A shop's owner asks to join. A shop that had been invited simply joins."""
+    require(can_manage_merchant(actor, merchant))
+    if collective.status != Collective.Status.ACTIVE:
+        raise ValidationError(_("This collective does not take members yet."), code="inactive")
+    membership = _locked(collective, merchant)
+    if membership is None:
+        return Membership.objects.create(
+            collective=collective, merchant=merchant, status=S.REQUESTED, message=message
+        )
+    if membership.status == S.INVITED:
+        return _activate(membership, by=None)
+    if membership.status in {S.DECLINED, S.LEFT}:
+        membership.status, membership.message = S.REQUESTED, message
+        membership.save()
+        return membership
+    raise ValidationError(
+        _("Your shop is already %(status)s.")
+        % {"status": membership.get_status_display().lower()},
+        code="already_member",
+    )
+
+
+@transaction.atomic
+def membership_accept(*, actor: User, membership: Membership) -> Membership:
+    """The shop's owner accepts an invitation (and with it the collective's charter)."""
+    require(can_manage_merchant(actor, membership.merchant))
+    locked = _transition(membership, {S.INVITED}, _("This invitation is no longer open."))
+    return _activate(locked, by=None)
+
+
+@transaction.atomic
+def membership_decline(*, actor: User, membership: Membership, message: str = "") -> Membership:
+    """The shop's owner declines an invitation."""
+    require(can_manage_merchant(actor, membership.merchant))
+    locked = _transition(membership, {S.INVITED}, _("This invitation is no longer open."))
+    locked.status, locked.message = S.DECLINED, message
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def membership_approve(*, actor: User, membership: Membership) -> Membership:
+    """An organiser approves a shop's request to join."""
+    require(can_organise(actor, membership.collective))
+    locked = _transition(membership, {S.REQUESTED}, _("This request is no longer open."))
+    return _activate(locked, by=actor)
+
+
+@transaction.atomic
+def membership_reject(*, actor: User, membership: Membership, message: str = "") -> Membership:
+    """An organiser declines a shop's request to join, with a message."""
+    require(can_organise(actor, membership.collective))
+    locked = _transition(membership, {S.REQUESTED}, _("This request is no longer open."))
+    locked.status, locked.message = S.DECLINED, message
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def membership_leave(*, actor: User, membership: Membership) -> Membership:
+    """The shop's owner leaves the collective; its products leave the shared catalog."""
+    require(can_manage_merchant(actor, membership.merchant))
+    locked = _transition(membership, {S.ACTIVE, S.SUSPENDED}, _("Your shop is not a member."))
+    locked.status, locked.left_at = S.LEFT, timezone.now()
+    locked.save()
+    return locked

@@ -1,0 +1,27 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from collectives.models import Collective
+from collectives.selectors import collectives_for_sitemap
+
+
+class HomeSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self) -> list[str]:
+        return ["collectives:home"]
+
+    def location(self, item: str) -> str:  # type: ignore[override]
+        return reverse(item)
+
+
+class CollectiveSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.9
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return collectives_for_sitemap()
+
+    def lastmod(self, item: Collective):  # type: ignore[no-untyped-def]
+        return item.updated_at

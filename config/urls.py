@@ -1,0 +1,39 @@
+"""Root URLs. Public pages are French at the root and English under /en/."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from catalog.sitemaps import ProductSitemap
+from collectives.sitemaps import CollectiveSitemap, HomeSitemap
+from merchants.sitemaps import MerchantSitemap
+
+sitemaps = {
+    "home": HomeSitemap,
+    "collectives": CollectiveSitemap,
+    "shops": MerchantSitemap,
+    "products": ProductSitemap,
+}
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("compte/", include("allauth.urls")),
+    path("boutiques/", include("catalog.urls")),
+    path("", include("collectives.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+admin.site.site_header = "Halle"
+admin.site.site_title = "Halle"
