@@ -19,11 +19,13 @@ class SignupForm(forms.Form):
         help_text=_("How you appear to shops and organisers, e.g. “Marie L.”."),
     )
     preferred_language = forms.ChoiceField(
-        label=_("Preferred language"), choices=User.Language.choices, initial=User.Language.FRENCH
+        label=_("Preferred language"), choices=User.Language.choices, required=False
     )
 
     def signup(self, request: HttpRequest, user: User) -> None:
         data: dict[str, Any] = self.cleaned_data
         user.display_name = data.get("display_name", "")
-        user.preferred_language = data["preferred_language"]
+        # Without an explicit choice, keep the language the person is browsing in.
+        language = data.get("preferred_language") or getattr(request, "LANGUAGE_CODE", "fr")
+        user.preferred_language = language if language in User.Language.values else "fr"
         user.save(update_fields=["display_name", "preferred_language"])

@@ -288,3 +288,16 @@ class ProductImage(models.Model):
             if fmt in entry:
                 parts.append(f"{self.image.storage.url(entry[fmt])} {entry.get('width', width)}w")
         return ", ".join(parts)
+
+    @property
+    def srcset_webp(self) -> str:
+        return self.srcset("webp")
+
+    @property
+    def srcset_jpeg(self) -> str:
+        return self.srcset("jpeg")
+
+    @property
+    def fallback_url(self) -> str | None:
+        """The JPEG a browser without ``srcset`` support shows: the middle size."""
+        return self.rendition_url(800) or self.rendition_url(320)

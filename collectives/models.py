@@ -56,6 +56,7 @@ class Collective(models.Model):
             models.CheckConstraint(
                 condition=Q(map_latitude__isnull=True, map_longitude__isnull=True)
                 | Q(
+                    map_latitude__isnull=False, map_longitude__isnull=False,
                     map_latitude__gte=-90, map_latitude__lte=90,
                     map_longitude__gte=-180, map_longitude__lte=180,
                 ),

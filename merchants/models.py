@@ -102,7 +102,12 @@ class Merchant(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                # Explicit NOT NULLs: a CHECK treats NULL as passing, so a lone latitude
+                # would otherwise slip through.
+                | Q(
+                    latitude__isnull=False, longitude__isnull=False,
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180,
+                ),
                 name="merchants_merchant_coordinates_pair_in_range",
             ),
             models.CheckConstraint(

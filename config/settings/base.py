@@ -79,7 +79,7 @@ REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": env("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": "halle",
     }
 }

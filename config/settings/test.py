@@ -1,6 +1,7 @@
 """Tests: real PostgreSQL and Redis (config.devstack picks them), fast hashing, local e-mail."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret-halle")  # noqa: S105 -- test settings only
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/halle")
@@ -13,4 +14,9 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# The cache gets a Redis database of its own (1, or CACHE_URL) so that tests can flush it
+# between them without touching the Celery broker's queues.
+CACHES["default"]["LOCATION"] = env(  # noqa: F405
+    "CACHE_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))  # noqa: F405
+)
 CACHES["default"]["KEY_PREFIX"] = "halle-test"  # noqa: F405

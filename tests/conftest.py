@@ -1,0 +1,33 @@
+"""Fixtures shared by every test folder."""
+
+import pytest
+
+from tests.factories import MerchantMemberFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded and generated files go to a throwaway folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and cached fragments of one test must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def owner(db):
+    """A shop owner: ``owner.shop`` is their (active) shop."""
+    member = MerchantMemberFactory(role="owner")
+    member.user.shop = member.merchant
+    return member.user
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory()

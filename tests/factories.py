@@ -1,0 +1,133 @@
+"""factory-boy factories for every model. Related rows are built through SubFactory so a test
+states only what matters to it."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from catalog.models import Category, Product, ProductImage
+from collectives.models import Collective, Membership, Organiser
+from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Faker("name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 -- factory-boy hook
+        if create:
+            obj.save()
+
+
+class MerchantFactory(DjangoModelFactory):
+    class Meta:
+        model = Merchant
+
+    name = factory.Sequence(lambda n: f"Boutique {n}")
+    slug = factory.Sequence(lambda n: f"boutique-{n}")
+    trade = "grocery"
+    short_description = "Une boutique du centre-ville."
+    street = "1 rue de la Halle"
+    postcode = "47300"
+    city = "Villeneuve"
+    status = Merchant.Status.ACTIVE
+
+
+class MerchantMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = MerchantMember
+
+    merchant = factory.SubFactory(MerchantFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MerchantMember.Role.OWNER
+
+
+class OpeningHoursFactory(DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    merchant = factory.SubFactory(MerchantFactory)
+    weekday = 1
+    opens = dt.time(9, 0)
+    closes = dt.time(12, 30)
+
+
+class ClosureFactory(DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    merchant = factory.SubFactory(MerchantFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=10))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + dt.timedelta(days=7))
+    reason = "Congés"
+
+
+class CollectiveFactory(DjangoModelFactory):
+    class Meta:
+        model = Collective
+
+    name = factory.Sequence(lambda n: f"Collectif {n}")
+    slug = factory.Sequence(lambda n: f"collectif-{n}")
+    town = "Villeneuve"
+    status = Collective.Status.ACTIVE
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    collective = factory.SubFactory(CollectiveFactory)
+    merchant = factory.SubFactory(MerchantFactory)
+    status = Membership.Status.ACTIVE
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class OrganiserFactory(DjangoModelFactory):
+    class Meta:
+        model = Organiser
+
+    collective = factory.SubFactory(CollectiveFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Organiser.Role.ADMIN
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Catégorie {n}")
+    slug = factory.Sequence(lambda n: f"categorie-{n}")
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    title = factory.Sequence(lambda n: f"Produit {n}")
+    slug = factory.Sequence(lambda n: f"produit-{n}")
+    price = Decimal("4.50")
+    vat_rate = Decimal("5.50")
+    status = Product.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    stock = None
+
+
+class ProductImageFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(width=64, height=64, color="orange", format="JPEG")
+    alt_text = "Une photo du produit"
+    position = factory.Sequence(lambda n: n)
