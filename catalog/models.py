@@ -75,7 +75,7 @@ class Unit(models.TextChoices):
     LOT = "lot", _("lot")
 
 
-class VatRate(models.TextChoices):
+class VatRate(Decimal, models.Choices):
     """French VAT rates (CGI art. 278 ff.), in percent."""
 
     STANDARD = "20.00", _("20 % (standard)")
@@ -126,7 +126,7 @@ class Product(models.Model):
     )
     vat_rate = models.DecimalField(
         _("VAT rate (%)"), max_digits=4, decimal_places=2, choices=VatRate.choices,
-        default=Decimal(VatRate.STANDARD),
+        default=VatRate.STANDARD,
     )
     unit = models.CharField(_("sold by"), max_length=10, choices=Unit, default=Unit.PIECE)
     stock = models.IntegerField(
@@ -176,7 +176,7 @@ class Product(models.Model):
                 name="catalog_product_stock_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(vat_rate__in=[Decimal(v) for v in VatRate.values]),
+                condition=Q(vat_rate__in=VatRate.values),
                 name="catalog_product_vat_rate_french",
             ),
             models.CheckConstraint(

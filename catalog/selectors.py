@@ -17,9 +17,10 @@ def _with_images(queryset: QuerySet[Product]) -> QuerySet[Product]:
 def products_for_shop_page(*, actor: User, merchant: Merchant) -> QuerySet[Product]:
     """The shop's products as the actor may see them: published ones for everybody, drafts
     too for the shop's own staff (previewing their page). Archived products never show."""
+    # Starting from the related manager lets Django attach ``merchant`` to every product,
+    # so product URLs need no query each.
     return _with_images(
-        Product.objects.visible_to(actor)
-        .for_merchant(merchant)
+        merchant.products.visible_to(actor)
         .exclude(status=Product.Status.ARCHIVED)
         .order_by("title")
     )

@@ -20,3 +20,10 @@ CACHES["default"]["LOCATION"] = env(  # noqa: F405
     "CACHE_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))  # noqa: F405
 )
 CACHES["default"]["KEY_PREFIX"] = "halle-test"  # noqa: F405
+
+# Tests get their own broker database (2) so a developer's running worker never steals their
+# tasks, and the integration test's real worker never sees anybody else's.
+CELERY_BROKER_URL = env(  # noqa: F405
+    "CELERY_BROKER_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/2"))  # noqa: F405
+)
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
