@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from collectives.selectors import collective_for_public_page, collectives_for_home, member_shops
 from merchants.hours import opening_state
-from merchants.models import Trade
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,13 +21,8 @@ def collective_detail(request: HttpRequest, slug: str) -> HttpResponse:
         (shop, opening_state(shop.opening_hours.all(), shop.closures.all(), now=now))
         for shop in member_shops(collective=collective)
     ]
-    trades = sorted({shop.trade for shop, _ in shops})
     return render(
         request,
         "collectives/collective_detail.html",
-        {
-            "collective": collective,
-            "shops": shops,
-            "trades": [(value, Trade(value).label) for value in trades],
-        },
+        {"collective": collective, "shops": shops},
     )
