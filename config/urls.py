@@ -30,10 +30,17 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.HALLE_SERVE_MEDIA:
+    # Development and browser tests only; production serves media from object storage.
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        path(
+            settings.MEDIA_URL.lstrip("/") + "<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 admin.site.site_header = "Halle"
 admin.site.site_title = "Halle"

@@ -11,6 +11,7 @@ from config.settings.base import *  # noqa: E402,F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+HALLE_SERVE_MEDIA = True  # browser tests look at real photos
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
