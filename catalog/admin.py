@@ -42,6 +42,13 @@ class ProductImageAdmin(admin.ModelAdmin):
     list_display = ("__str__", "product", "position", "status", "processed_at")
     list_filter = ("status",)
     search_fields = ("product__title", "alt_text")
-    readonly_fields = ("width", "height", "status", "renditions", "processing_error",
-                       "processed_at", "created_at")
+    readonly_fields = (
+        "width",
+        "height",
+        "status",
+        "renditions",
+        "processing_error",
+        "processed_at",
+        "created_at",
+    )
     list_select_related = ("product",)

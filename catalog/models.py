@@ -27,7 +27,11 @@ class Category(models.Model):
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -38,7 +42,8 @@ class Category(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name"], name="catalog_category_name_unique_in_parent",
+                fields=["parent", "name"],
+                name="catalog_category_name_unique_in_parent",
                 nulls_distinct=False,
             ),
             models.CheckConstraint(
@@ -47,7 +52,7 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.parent_id is not None:
+        if self.parent is not None:
             return f"{self.parent.label} › {self.label}"
         return self.label
 
@@ -112,36 +117,56 @@ class Product(models.Model):
     title = models.CharField(_("title"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160)
     sku = models.CharField(
-        _("reference (SKU)"), max_length=64, blank=True,
+        _("reference (SKU)"),
+        max_length=64,
+        blank=True,
         help_text=_("The shop's own reference, used to match rows on import."),
     )
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(
-        _("price (EUR, VAT incl.)"), max_digits=10, decimal_places=2,
+        _("price (EUR, VAT incl.)"),
+        max_digits=10,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     compare_at_price = models.DecimalField(
-        _("compare-at price (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("compare-at price (EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("The former price, shown struck through. Must be higher than the price."),
     )
     vat_rate = models.DecimalField(
-        _("VAT rate (%)"), max_digits=4, decimal_places=2, choices=VatRate.choices,
+        _("VAT rate (%)"),
+        max_digits=4,
+        decimal_places=2,
+        choices=VatRate.choices,
         default=VatRate.STANDARD,
     )
     unit = models.CharField(_("sold by"), max_length=10, choices=Unit, default=Unit.PIECE)
     stock = models.IntegerField(
-        _("stock"), null=True, blank=True, validators=[MinValueValidator(0)],
+        _("stock"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
         help_text=_("Leave empty if you do not count units."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
     )
     labels = ArrayField(
-        models.CharField(max_length=20, choices=Label), verbose_name=_("labels"),
-        default=list, blank=True,
+        models.CharField(max_length=20, choices=Label),
+        verbose_name=_("labels"),
+        default=list,
+        blank=True,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="products",
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
         verbose_name=_("category"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -160,7 +185,8 @@ class Product(models.Model):
                 fields=["merchant", "slug"], name="catalog_product_slug_unique_per_merchant"
             ),
             models.UniqueConstraint(
-                fields=["merchant", "sku"], condition=~Q(sku=""),
+                fields=["merchant", "sku"],
+                condition=~Q(sku=""),
                 name="catalog_product_sku_unique_per_merchant",
             ),
             models.CheckConstraint(
@@ -241,7 +267,9 @@ class ProductImage(models.Model):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
     alt_text = models.CharField(
-        _("description of the photo"), max_length=200, blank=True,
+        _("description of the photo"),
+        max_length=200,
+        blank=True,
         help_text=_("What the photo shows, for people who cannot see it."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -260,7 +288,8 @@ class ProductImage(models.Model):
         constraints = [
             # Deferred so that a reorder can swap two positions inside one transaction.
             models.UniqueConstraint(
-                fields=["product", "position"], name="catalog_productimage_position_unique",
+                fields=["product", "position"],
+                name="catalog_productimage_position_unique",
                 deferrable=models.Deferrable.DEFERRED,
             ),
             models.CheckConstraint(

@@ -1,15 +1,15 @@
 """Who may do what with products. Organisers of a collective never edit a member's products:
 only the people who work for the shop do."""
 
-from accounts.models import User
+from accounts.permissions import Actor
 from catalog.models import Product
 from merchants.models import Merchant
 from merchants.permissions import can_edit_merchant
 
 
-def can_edit_products_of(user: User, merchant: Merchant) -> bool:
+def can_edit_products_of(user: Actor, merchant: Merchant) -> bool:
     return can_edit_merchant(user, merchant)
 
 
-def can_edit_product(user: User, product: Product) -> bool:
+def can_edit_product(user: Actor, product: Product) -> bool:
     return can_edit_merchant(user, product.merchant)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 if TYPE_CHECKING:
-    from accounts.models import User
-    from catalog.models import Product
+    from accounts.permissions import Actor
+    from catalog.models import Product  # noqa: F401 -- named by the generic base below
     from collectives.models import Collective
     from merchants.models import Merchant
 
@@ -30,7 +30,7 @@ class ProductQuerySet(models.QuerySet["Product"]):
         )
         return self.filter(merchant_id__in=members)
 
-    def visible_to(self, user: User) -> ProductQuerySet:
+    def visible_to(self, user: Actor) -> ProductQuerySet:
         """Published products, plus every product of the shops the user works in."""
         if not user.is_authenticated:
             return self.published()

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from accounts.models import User
+from accounts.permissions import Actor
 from catalog.models import Product, ProductImage
 from merchants.models import Merchant
 
@@ -14,7 +14,7 @@ def _with_images(queryset: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
-def products_for_shop_page(*, actor: User, merchant: Merchant) -> QuerySet[Product]:
+def products_for_shop_page(*, actor: Actor, merchant: Merchant) -> QuerySet[Product]:
     """The shop's products as the actor may see them: published ones for everybody, drafts
     too for the shop's own staff (previewing their page). Archived products never show."""
     # Starting from the related manager lets Django attach ``merchant`` to every product,
@@ -26,7 +26,7 @@ def products_for_shop_page(*, actor: User, merchant: Merchant) -> QuerySet[Produ
     )
 
 
-def product_for_public_page(*, actor: User, merchant_slug: str, slug: str) -> Product:
+def product_for_public_page(*, actor: Actor, merchant_slug: str, slug: str) -> Product:
     """One product with its shop and photos; 404 if the actor may not see it."""
     queryset = _with_images(
         Product.objects.visible_to(actor)

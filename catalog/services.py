@@ -26,8 +26,16 @@ logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = frozenset(
     {
-        "title", "sku", "description", "price", "compare_at_price", "vat_rate", "unit",
-        "stock", "labels", "category",
+        "title",
+        "sku",
+        "description",
+        "price",
+        "compare_at_price",
+        "vat_rate",
+        "unit",
+        "stock",
+        "labels",
+        "category",
     }
 )
 
@@ -112,9 +120,9 @@ def product_adjust_stock(*, actor: User, product: Product, delta: int) -> Produc
     succeed, and stock never goes below zero. Untracked stock (None) is left as it is.
     """
     require(can_edit_product(actor, product))
-    updated = Product.objects.filter(
-        pk=product.pk, stock__isnull=False, stock__gte=-delta
-    ).update(stock=F("stock") + delta, updated_at=timezone.now())
+    updated = Product.objects.filter(pk=product.pk, stock__isnull=False, stock__gte=-delta).update(
+        stock=F("stock") + delta, updated_at=timezone.now()
+    )
     product.refresh_from_db(fields=["stock", "updated_at"])
     if not updated and product.stock is not None:
         raise ValidationError(
@@ -163,11 +171,11 @@ def product_image_process(*, image_id: int) -> ProductImage | None:
     if image is None or image.status != ProductImage.Status.PENDING:
         return image
     storage = image.image.storage
-    source_name = image.image.name
+    source_name = str(image.image.name)
     widths = settings.HALLE_IMAGE_RENDITION_WIDTHS
     try:
         with storage.open(source_name, "rb") as source:
-            processed = images.process_image(source, widths=widths)
+            processed = images.process_image(source, widths=widths)  # type: ignore[arg-type]
     except ValidationError as error:
         ProductImage.objects.filter(pk=image_id, status=ProductImage.Status.PENDING).update(
             status=ProductImage.Status.FAILED,

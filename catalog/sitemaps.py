@@ -9,8 +9,8 @@ class ProductSitemap(Sitemap):
     priority = 0.6
     limit = 5000
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self):
         return products_for_sitemap()
 
-    def lastmod(self, item: Product):  # type: ignore[no-untyped-def]
+    def lastmod(self, item: Product):
         return item.updated_at

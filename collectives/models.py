@@ -24,17 +24,26 @@ class Collective(models.Model):
     town = models.CharField(_("town"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     charter = models.TextField(
-        _("charter"), blank=True,
+        _("charter"),
+        blank=True,
         help_text=_("The commitments every member shop accepts when joining."),
     )
     logo = models.ImageField(_("logo"), upload_to="collectives/logos/", blank=True)
     cover_image = models.ImageField(_("cover image"), upload_to="collectives/covers/", blank=True)
     map_latitude = models.DecimalField(
-        _("map centre latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("map centre latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     map_longitude = models.DecimalField(
-        _("map centre longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("map centre longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     map_zoom = models.PositiveSmallIntegerField(
@@ -56,9 +65,12 @@ class Collective(models.Model):
             models.CheckConstraint(
                 condition=Q(map_latitude__isnull=True, map_longitude__isnull=True)
                 | Q(
-                    map_latitude__isnull=False, map_longitude__isnull=False,
-                    map_latitude__gte=-90, map_latitude__lte=90,
-                    map_longitude__gte=-180, map_longitude__lte=180,
+                    map_latitude__isnull=False,
+                    map_longitude__isnull=False,
+                    map_latitude__gte=-90,
+                    map_latitude__lte=90,
+                    map_longitude__gte=-180,
+                    map_longitude__lte=180,
                 ),
                 name="collectives_collective_map_centre_pair_in_range",
             ),
@@ -95,11 +107,15 @@ class Membership(models.Model):
         LEFT = "left", _("Left")
 
     collective = models.ForeignKey(
-        Collective, on_delete=models.CASCADE, related_name="memberships",
+        Collective,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("collective"),
     )
     merchant = models.ForeignKey(
-        Merchant, on_delete=models.CASCADE, related_name="collective_memberships",
+        Merchant,
+        on_delete=models.CASCADE,
+        related_name="collective_memberships",
         verbose_name=_("shop"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, db_index=True)
@@ -107,8 +123,12 @@ class Membership(models.Model):
         _("message"), blank=True, help_text=_("Sent with the invitation, request or answer.")
     )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("invited or approved by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited or approved by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -154,11 +174,15 @@ class Organiser(models.Model):
         ORGANISER = "organiser", _("Organiser")
 
     collective = models.ForeignKey(
-        Collective, on_delete=models.CASCADE, related_name="organisers",
+        Collective,
+        on_delete=models.CASCADE,
+        related_name="organisers",
         verbose_name=_("collective"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organiser_roles",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organiser_roles",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.ORGANISER)

@@ -1,10 +1,10 @@
 """Who may do what in a collective."""
 
-from accounts.models import User
+from accounts.permissions import Actor
 from collectives.models import Collective, Organiser
 
 
-def organiser_role(user: User, collective: Collective) -> str | None:
+def organiser_role(user: Actor, collective: Collective) -> str | None:
     if not user.is_authenticated:
         return None
     return (
@@ -14,11 +14,11 @@ def organiser_role(user: User, collective: Collective) -> str | None:
     )
 
 
-def can_organise(user: User, collective: Collective) -> bool:
+def can_organise(user: Actor, collective: Collective) -> bool:
     """Organisers and admins run events, selections, invitations and requests."""
     return organiser_role(user, collective) is not None
 
 
-def can_administer(user: User, collective: Collective) -> bool:
+def can_administer(user: Actor, collective: Collective) -> bool:
     """Admins also manage the organisers themselves."""
     return organiser_role(user, collective) == Organiser.Role.ADMIN

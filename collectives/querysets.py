@@ -7,20 +7,20 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 if TYPE_CHECKING:
-    from accounts.models import User
-    from collectives.models import Collective, Membership
+    from accounts.permissions import Actor
+    from collectives.models import Collective, Membership  # noqa: F401 -- generic bases
 
 
 class CollectiveQuerySet(models.QuerySet["Collective"]):
     def active(self) -> CollectiveQuerySet:
         return self.filter(status="active")
 
-    def organised_by(self, user: User) -> CollectiveQuerySet:
+    def organised_by(self, user: Actor) -> CollectiveQuerySet:
         if not user.is_authenticated:
             return self.none()
         return self.filter(organisers__user=user)
 
-    def visible_to(self, user: User) -> CollectiveQuerySet:
+    def visible_to(self, user: Actor) -> CollectiveQuerySet:
         """Active collectives, plus those the user organises whatever their status."""
         if not user.is_authenticated:
             return self.active()

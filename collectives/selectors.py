@@ -4,23 +4,27 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.permissions import Actor
 from collectives.models import Collective, Membership
 from merchants.models import Closure, Merchant, OpeningHours
 
 
-def collectives_for_home(*, actor: User) -> QuerySet[Collective]:
+def collectives_for_home(*, actor: Actor) -> QuerySet[Collective]:
     """Collectives listed on the home page, with their number of active member shops."""
-    return Collective.objects.visible_to(actor).annotate(
-        member_count=Count(
-            "memberships",
-            filter=Q(memberships__status=Membership.Status.ACTIVE)
-            & Q(memberships__merchant__status=Merchant.Status.ACTIVE),
+    return (
+        Collective.objects.visible_to(actor)
+        .annotate(
+            member_count=Count(
+                "memberships",
+                filter=Q(memberships__status=Membership.Status.ACTIVE)
+                & Q(memberships__merchant__status=Merchant.Status.ACTIVE),
+            )
         )
-    ).order_by("name")
+        .order_by("name")
+    )
 
 
-def collective_for_public_page(*, actor: User, slug: str) -> Collective:
+def collective_for_public_page(*, actor: Actor, slug: str) -> Collective:
     try:
         return Collective.objects.visible_to(actor).get(slug=slug)
     except Collective.DoesNotExist:
@@ -34,7 +38,9 @@ def member_shops(*, collective: Collective) -> QuerySet[Merchant]:
         .for_collective(collective)
         .prefetch_related(
             Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
-            Prefetch("closures", queryset=Closure.objects.filter(ends_on__gte=timezone.localdate())),
+            Prefetch(
+                "closures", queryset=Closure.objects.filter(ends_on__gte=timezone.localdate())
+            ),
         )
         .order_by("name")
     )

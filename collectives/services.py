@@ -94,7 +94,10 @@ def membership_invite(
     membership = _locked(collective, merchant)
     if membership is None:
         return Membership.objects.create(
-            collective=collective, merchant=merchant, status=S.INVITED, message=message,
+            collective=collective,
+            merchant=merchant,
+            status=S.INVITED,
+            message=message,
             invited_by=actor,
         )
     if membership.status == S.REQUESTED:
@@ -130,8 +133,7 @@ def membership_request(
         membership.save()
         return membership
     raise ValidationError(
-        _("Your shop is already %(status)s.")
-        % {"status": membership.get_status_display().lower()},
+        _("Your shop is already %(status)s.") % {"status": membership.get_status_display().lower()},
         code="already_member",
     )
 

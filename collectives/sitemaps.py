@@ -12,7 +12,7 @@ class HomeSitemap(Sitemap):
     def items(self) -> list[str]:
         return ["collectives:home"]
 
-    def location(self, item: str) -> str:  # type: ignore[override]
+    def location(self, item: str) -> str:
         return reverse(item)
 
 
@@ -20,8 +20,8 @@ class CollectiveSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.9
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self):
         return collectives_for_sitemap()
 
-    def lastmod(self, item: Collective):  # type: ignore[no-untyped-def]
+    def lastmod(self, item: Collective):
         return item.updated_at

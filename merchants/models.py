@@ -53,7 +53,10 @@ class Merchant(models.Model):
     trade = models.CharField(_("trade"), max_length=20, choices=Trade, default=Trade.OTHER)
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     siret = models.CharField(
-        _("SIRET"), max_length=14, blank=True, validators=[validate_siret],
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
         help_text=_("14 digits, optional."),
     )
     short_description = models.CharField(_("short description"), max_length=280, blank=True)
@@ -64,11 +67,19 @@ class Merchant(models.Model):
     )
     city = models.CharField(_("town"), max_length=100, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -105,8 +116,12 @@ class Merchant(models.Model):
                 # Explicit NOT NULLs: a CHECK treats NULL as passing, so a lone latitude
                 # would otherwise slip through.
                 | Q(
-                    latitude__isnull=False, longitude__isnull=False,
-                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180,
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
                 ),
                 name="merchants_merchant_coordinates_pair_in_range",
             ),
@@ -141,7 +156,9 @@ class MerchantMember(models.Model):
         Merchant, on_delete=models.CASCADE, related_name="members", verbose_name=_("shop")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="merchant_memberships",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.STAFF)
@@ -201,7 +218,8 @@ class OpeningHours(models.Model):
                 condition=Q(weekday__gte=0, weekday__lte=6), name="merchants_hours_weekday_valid"
             ),
             models.CheckConstraint(
-                condition=Q(opens__lt=models.F("closes")), name="merchants_hours_opens_before_closes"
+                condition=Q(opens__lt=models.F("closes")),
+                name="merchants_hours_opens_before_closes",
             ),
             # Two ranges of the same shop and day may touch (12:00-14:00, 14:00-18:00) but not
             # overlap: a GiST exclusion over the ranges' seconds since midnight.

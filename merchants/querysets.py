@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 if TYPE_CHECKING:
-    from accounts.models import User
-    from merchants.models import Merchant
+    from accounts.permissions import Actor
+    from merchants.models import Merchant  # noqa: F401 -- named by the generic base below
 
 
 class MerchantQuerySet(models.QuerySet["Merchant"]):
@@ -23,13 +23,13 @@ class MerchantQuerySet(models.QuerySet["Merchant"]):
             collective_memberships__status="active",
         )
 
-    def staffed_by(self, user: User) -> MerchantQuerySet:
+    def staffed_by(self, user: Actor) -> MerchantQuerySet:
         """Shops where ``user`` is owner or staff."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(members__user=user)
 
-    def visible_to(self, user: User) -> MerchantQuerySet:
+    def visible_to(self, user: Actor) -> MerchantQuerySet:
         """Active shops, plus the drafts and suspended shops the user works in."""
         if not user.is_authenticated:
             return self.active()

@@ -3,11 +3,11 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from accounts.models import User
+from accounts.permissions import Actor
 from merchants.models import Closure, Merchant, OpeningHours
 
 
-def merchant_for_public_page(*, actor: User, slug: str) -> Merchant:
+def merchant_for_public_page(*, actor: Actor, slug: str) -> Merchant:
     """The shop of a public page, with its hours and upcoming closures; 404 if out of reach.
 
     Drafts and suspended shops are visible only to the people who work there.
@@ -28,7 +28,7 @@ def merchant_for_public_page(*, actor: User, slug: str) -> Merchant:
         raise Http404 from None
 
 
-def merchant_for_staff(*, actor: User, slug: str) -> Merchant:
+def merchant_for_staff(*, actor: Actor, slug: str) -> Merchant:
     """A shop the actor works in, whatever its status; 404 for anybody else's."""
     try:
         return Merchant.objects.staffed_by(actor).get(slug=slug)

@@ -1,6 +1,7 @@
 """Every write to shops, their staff and their hours."""
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,8 +18,21 @@ from merchants.slugs import unique_slug
 # Fields a shop's staff may set through merchant_update; status and slug have their own paths.
 EDITABLE_FIELDS = frozenset(
     {
-        "name", "trade", "legal_name", "siret", "short_description", "story", "street",
-        "postcode", "city", "latitude", "longitude", "phone", "email", "website", "logo",
+        "name",
+        "trade",
+        "legal_name",
+        "siret",
+        "short_description",
+        "story",
+        "street",
+        "postcode",
+        "city",
+        "latitude",
+        "longitude",
+        "phone",
+        "email",
+        "website",
+        "logo",
         "cover_image",
     }
 )
@@ -94,7 +108,7 @@ def opening_hours_replace(
     for row in rows:
         row.full_clean(exclude=["merchant"], validate_constraints=False)
     rows.sort(key=lambda r: (r.weekday, r.opens))
-    for previous, current in zip(rows, rows[1:], strict=False):
+    for previous, current in itertools.pairwise(rows):
         if previous.weekday == current.weekday and current.opens < previous.closes:
             raise ValidationError(
                 _("On %(day)s, the ranges %(a)s and %(b)s overlap.")

@@ -8,8 +8,8 @@ class MerchantSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.7
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self):
         return merchants_for_sitemap()
 
-    def lastmod(self, item: Merchant):  # type: ignore[no-untyped-def]
+    def lastmod(self, item: Merchant):
         return item.updated_at

@@ -17,7 +17,7 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
+    return
 
 
 @pytest.fixture

@@ -7,74 +7,289 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('merchants', '0001_initial'),
+        ("merchants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Collective',
+            name="Collective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('slug', models.SlugField(max_length=160, unique=True, verbose_name='slug')),
-                ('town', models.CharField(max_length=100, verbose_name='town')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('charter', models.TextField(blank=True, help_text='The commitments every member shop accepts when joining.', verbose_name='charter')),
-                ('logo', models.ImageField(blank=True, upload_to='collectives/logos/', verbose_name='logo')),
-                ('cover_image', models.ImageField(blank=True, upload_to='collectives/covers/', verbose_name='cover image')),
-                ('map_latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='map centre latitude')),
-                ('map_longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='map centre longitude')),
-                ('map_zoom', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(19)], verbose_name='map zoom')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('archived', 'Archived')], db_index=True, default='draft', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("slug", models.SlugField(max_length=160, unique=True, verbose_name="slug")),
+                ("town", models.CharField(max_length=100, verbose_name="town")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "charter",
+                    models.TextField(
+                        blank=True,
+                        help_text="The commitments every member shop accepts when joining.",
+                        verbose_name="charter",
+                    ),
+                ),
+                (
+                    "logo",
+                    models.ImageField(
+                        blank=True, upload_to="collectives/logos/", verbose_name="logo"
+                    ),
+                ),
+                (
+                    "cover_image",
+                    models.ImageField(
+                        blank=True, upload_to="collectives/covers/", verbose_name="cover image"
+                    ),
+                ),
+                (
+                    "map_latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="map centre latitude",
+                    ),
+                ),
+                (
+                    "map_longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="map centre longitude",
+                    ),
+                ),
+                (
+                    "map_zoom",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(19),
+                        ],
+                        verbose_name="map zoom",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("archived", "Archived"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'collective',
-                'verbose_name_plural': 'collectives',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('map_latitude__isnull', True), ('map_longitude__isnull', True)), models.Q(('map_latitude__gte', -90), ('map_latitude__isnull', False), ('map_latitude__lte', 90), ('map_longitude__gte', -180), ('map_longitude__isnull', False), ('map_longitude__lte', 180)), _connector='OR'), name='collectives_collective_map_centre_pair_in_range'), models.CheckConstraint(condition=models.Q(('map_zoom__gte', 1), ('map_zoom__lte', 19)), name='collectives_collective_map_zoom_range'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'active', 'archived'])), name='collectives_collective_status_valid')],
+                "verbose_name": "collective",
+                "verbose_name_plural": "collectives",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("map_latitude__isnull", True), ("map_longitude__isnull", True)
+                            ),
+                            models.Q(
+                                ("map_latitude__gte", -90),
+                                ("map_latitude__isnull", False),
+                                ("map_latitude__lte", 90),
+                                ("map_longitude__gte", -180),
+                                ("map_longitude__isnull", False),
+                                ("map_longitude__lte", 180),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="collectives_collective_map_centre_pair_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("map_zoom__gte", 1), ("map_zoom__lte", 19)),
+                        name="collectives_collective_map_zoom_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["draft", "active", "archived"])),
+                        name="collectives_collective_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('requested', 'Join requested'), ('active', 'Active'), ('declined', 'Declined'), ('suspended', 'Suspended'), ('left', 'Left')], db_index=True, max_length=10, verbose_name='status')),
-                ('message', models.TextField(blank=True, help_text='Sent with the invitation, request or answer.', verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('joined_at', models.DateTimeField(blank=True, null=True, verbose_name='joined')),
-                ('left_at', models.DateTimeField(blank=True, null=True, verbose_name='left')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='collectives.collective', verbose_name='collective')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='invited or approved by')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='collective_memberships', to='merchants.merchant', verbose_name='shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("requested", "Join requested"),
+                            ("active", "Active"),
+                            ("declined", "Declined"),
+                            ("suspended", "Suspended"),
+                            ("left", "Left"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(
+                        blank=True,
+                        help_text="Sent with the invitation, request or answer.",
+                        verbose_name="message",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("joined_at", models.DateTimeField(blank=True, null=True, verbose_name="joined")),
+                ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="left")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="collectives.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invited or approved by",
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collective_memberships",
+                        to="merchants.merchant",
+                        verbose_name="shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['collective', 'merchant__name'],
-                'constraints': [models.UniqueConstraint(fields=('collective', 'merchant'), name='collectives_membership_unique'), models.CheckConstraint(condition=models.Q(('status__in', ['invited', 'requested', 'active', 'declined', 'suspended', 'left'])), name='collectives_membership_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'active'), _negated=True), ('joined_at__isnull', False), _connector='OR'), name='collectives_membership_active_has_joined_at'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'left'), _negated=True), ('left_at__isnull', False), _connector='OR'), name='collectives_membership_left_has_left_at')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["collective", "merchant__name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("collective", "merchant"), name="collectives_membership_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                ["invited", "requested", "active", "declined", "suspended", "left"],
+                            )
+                        ),
+                        name="collectives_membership_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "active"), _negated=True),
+                            ("joined_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="collectives_membership_active_has_joined_at",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "left"), _negated=True),
+                            ("left_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="collectives_membership_left_has_left_at",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Organiser',
+            name="Organiser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Administrator'), ('organiser', 'Organiser')], default='organiser', max_length=10, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='since')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organisers', to='collectives.collective', verbose_name='collective')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organiser_roles', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Administrator"), ("organiser", "Organiser")],
+                        default="organiser",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="since")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="organisers",
+                        to="collectives.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="organiser_roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organiser',
-                'verbose_name_plural': 'organisers',
-                'constraints': [models.UniqueConstraint(fields=('collective', 'user'), name='collectives_organiser_unique'), models.CheckConstraint(condition=models.Q(('role__in', ['admin', 'organiser'])), name='collectives_organiser_role_valid')],
+                "verbose_name": "organiser",
+                "verbose_name_plural": "organisers",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("collective", "user"), name="collectives_organiser_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["admin", "organiser"])),
+                        name="collectives_organiser_role_valid",
+                    ),
+                ],
             },
         ),
     ]

@@ -2,12 +2,12 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "dev-only-not-secret-halle")  # noqa: S105 -- dev settings only
+os.environ.setdefault("SECRET_KEY", "dev-only-not-secret-halle")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/halle")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]

@@ -3,11 +3,11 @@
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-os.environ.setdefault("SECRET_KEY", "test-only-not-secret-halle")  # noqa: S105 -- test settings only
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret-halle")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/halle")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
-from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -18,13 +18,15 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # The cache gets a Redis database of its own (1, or CACHE_URL) so that tests can flush it
 # between them without touching the Celery broker's queues.
 CACHES["default"]["LOCATION"] = env(  # noqa: F405
-    "CACHE_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))  # noqa: F405
+    "CACHE_URL",
+    default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1")),  # noqa: F405
 )
 CACHES["default"]["KEY_PREFIX"] = "halle-test"  # noqa: F405
 
 # Tests get their own broker database (2) so a developer's running worker never steals their
 # tasks, and the integration test's real worker never sees anybody else's.
 CELERY_BROKER_URL = env(  # noqa: F405
-    "CELERY_BROKER_URL", default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/2"))  # noqa: F405
+    "CELERY_BROKER_URL",
+    default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/2")),  # noqa: F405
 )
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL

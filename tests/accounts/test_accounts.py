@@ -88,8 +88,11 @@ def test_signup_with_a_taken_email_does_not_reveal_the_account(client):
 def test_signup_keeps_the_browsing_language_when_none_is_chosen(client):
     client.post(
         "/en/compte/signup/",
-        {"email": "anna@example.org", "password1": "des-fraises-au-marché",
-         "password2": "des-fraises-au-marché"},
+        {
+            "email": "anna@example.org",
+            "password1": "des-fraises-au-marché",
+            "password2": "des-fraises-au-marché",
+        },
     )
     assert User.objects.get(email="anna@example.org").preferred_language == "en"
 

@@ -62,6 +62,7 @@ def page(browser, live_server):
 
 def foreign_requests(page) -> list[str]:
     return [
-        url for url in page.requests
+        url
+        for url in page.requests
         if not url.startswith("data:") and urlsplit(url).netloc != page.own_origin
     ]

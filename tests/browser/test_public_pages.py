@@ -37,7 +37,8 @@ def town():
     buffer = io.BytesIO()
     Image.new("RGB", (900, 900), "khaki").save(buffer, "JPEG")
     image = catalog_services.product_image_add(
-        actor=owner, product=products[0],
+        actor=owner,
+        product=products[0],
         upload=SimpleUploadedFile("tomme.jpg", buffer.getvalue(), content_type="image/jpeg"),
         alt_text="Une tomme de brebis entamée",
     )

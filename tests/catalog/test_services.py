@@ -30,14 +30,23 @@ def jpeg_upload(name="photo.jpg", size=(640, 480)):
 
 def test_create_update_publish_archive(owner):
     product = services.product_create(
-        actor=owner, merchant=owner.shop, title="Tomme de brebis", price=Decimal("24.90"),
-        unit="kg", vat_rate=Decimal("5.50"),
+        actor=owner,
+        merchant=owner.shop,
+        title="Tomme de brebis",
+        price=Decimal("24.90"),
+        unit="kg",
+        vat_rate=Decimal("5.50"),
     )
-    assert (product.status, product.slug, product.published_at) == ("draft", "tomme-de-brebis", None)
+    assert (product.status, product.slug, product.published_at) == (
+        "draft",
+        "tomme-de-brebis",
+        None,
+    )
     services.product_update(actor=owner, product=product, price=Decimal("25.50"))
     assert Product.objects.get(pk=product.pk).price == Decimal("25.50")
     services.product_publish(actor=owner, product=product)
-    assert product.status == "published" and product.published_at is not None
+    assert product.status == "published"
+    assert product.published_at is not None
     services.product_archive(actor=owner, product=product)
     assert Product.objects.get(pk=product.pk).status == "archived"
 
@@ -45,7 +54,10 @@ def test_create_update_publish_archive(owner):
 def test_invalid_price_is_a_field_error_and_writes_nothing(owner):
     with pytest.raises(ValidationError) as excinfo:
         services.product_create(
-            actor=owner, merchant=owner.shop, title="Gratuit?", price=Decimal("-1"),
+            actor=owner,
+            merchant=owner.shop,
+            title="Gratuit?",
+            price=Decimal("-1"),
         )
     assert "price" in excinfo.value.message_dict
     assert not Product.objects.filter(title="Gratuit?").exists()
@@ -154,7 +166,8 @@ def test_processing_writes_renditions_and_removes_the_raw_upload(owner):
     assert processed.status == ProductImage.Status.READY
     assert set(processed.renditions) == {"320", "800", "1600"}
     for entry in processed.renditions.values():
-        assert storage.exists(entry["webp"]) and storage.exists(entry["jpeg"])
+        assert storage.exists(entry["webp"])
+        assert storage.exists(entry["jpeg"])
     assert processed.renditions["800"]["width"] == 800
     assert not storage.exists(raw_name)
     # Idempotent: a second delivery of the task changes nothing.

@@ -23,14 +23,18 @@ def organiser():
 
 def test_creating_a_collective_makes_its_creator_admin():
     user = UserFactory()
-    collective = services.collective_create(actor=user, name="Les Halles de Marmande", town="Marmande")
+    collective = services.collective_create(
+        actor=user, name="Les Halles de Marmande", town="Marmande"
+    )
     assert collective.status == Collective.Status.DRAFT
     assert Organiser.objects.get(collective=collective).role == Organiser.Role.ADMIN
 
 
 def test_only_admins_add_organisers(organiser):
     with pytest.raises(PermissionDenied):
-        services.organiser_add(actor=organiser.user, collective=organiser.collective, user=UserFactory())
+        services.organiser_add(
+            actor=organiser.user, collective=organiser.collective, user=UserFactory()
+        )
     admin = OrganiserFactory(collective=organiser.collective, role="admin").user
     added = services.organiser_add(actor=admin, collective=organiser.collective, user=UserFactory())
     assert added.role == Organiser.Role.ORGANISER
@@ -38,7 +42,9 @@ def test_only_admins_add_organisers(organiser):
 
 def test_invitation_accepted_by_the_owner(organiser, owner):
     membership = services.membership_invite(
-        actor=organiser.user, collective=organiser.collective, merchant=owner.shop,
+        actor=organiser.user,
+        collective=organiser.collective,
+        merchant=owner.shop,
         message="Rejoignez-nous !",
     )
     assert membership.status == Membership.Status.INVITED

@@ -58,10 +58,28 @@ def celery_worker_process(settings, tmp_path):
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default",
-         "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--hostname", f"halle-test-{os.getpid()}@%h"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "default",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"halle-test-{os.getpid()}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     yield process
     process.terminate()
@@ -102,7 +120,8 @@ def test_worker_cleans_and_resizes_an_uploaded_photo(celery_worker_process, tmp_
     assert Image.open(io.BytesIO(raw)).getexif().get_ifd(GPS_IFD)  # the fixture has GPS
 
     image = services.product_image_add(
-        actor=member.user, product=product,
+        actor=member.user,
+        product=product,
         upload=SimpleUploadedFile("IMG_0042.jpg", raw, content_type="image/jpeg"),
         alt_text="Bol en grès émaillé",
     )
@@ -112,8 +131,13 @@ def test_worker_cleans_and_resizes_an_uploaded_photo(celery_worker_process, tmp_
         image.refresh_from_db()
         return image.status != ProductImage.Status.PENDING
 
-    wait_until(ready, timeout=90, what="the worker to process the photo",
-               worker=celery_worker_process, log=tmp_path / "worker.log")
+    wait_until(
+        ready,
+        timeout=90,
+        what="the worker to process the photo",
+        worker=celery_worker_process,
+        log=tmp_path / "worker.log",
+    )
 
     assert image.status == ProductImage.Status.READY, image.processing_error
     storage = image.image.storage
@@ -144,6 +168,11 @@ def test_periodic_sweep_requeues_a_photo_whose_task_was_lost(celery_worker_proce
         image.refresh_from_db()
         return image.status == ProductImage.Status.READY
 
-    wait_until(processed, timeout=90, what="the re-queued photo to be processed",
-               worker=celery_worker_process, log=tmp_path / "worker.log")
+    wait_until(
+        processed,
+        timeout=90,
+        what="the re-queued photo to be processed",
+        worker=celery_worker_process,
+        log=tmp_path / "worker.log",
+    )
     assert set(image.renditions) == {"320", "800", "1600"}

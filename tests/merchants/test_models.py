@@ -18,8 +18,11 @@ def test_valid_siret_numbers_pass(siret):
 
 @pytest.mark.parametrize(
     ("siret", "code"),
-    [("73282932000075", "siret_checksum"), ("7328293200007", "siret_format"),
-     ("7328293200007A", "siret_format")],
+    [
+        ("73282932000075", "siret_checksum"),
+        ("7328293200007", "siret_format"),
+        ("7328293200007A", "siret_format"),
+    ],
 )
 def test_invalid_siret_numbers_are_refused_with_a_reason(siret, code):
     with pytest.raises(ValidationError) as excinfo:

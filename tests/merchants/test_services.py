@@ -73,13 +73,15 @@ def test_staff_of_another_shop_cannot_edit_this_one(owner):
 def test_weekly_hours_are_replaced_and_overlaps_refused(owner):
     shop = owner.shop
     services.opening_hours_replace(
-        actor=owner, merchant=shop,
+        actor=owner,
+        merchant=shop,
         ranges=[(1, dt.time(9), dt.time(12)), (1, dt.time(14), dt.time(19))],
     )
     assert shop.opening_hours.count() == 2
     with pytest.raises(ValidationError):
         services.opening_hours_replace(
-            actor=owner, merchant=shop,
+            actor=owner,
+            merchant=shop,
             ranges=[(2, dt.time(9), dt.time(13)), (2, dt.time(12), dt.time(19))],
         )
     with pytest.raises(ValidationError):
@@ -93,8 +95,10 @@ def test_weekly_hours_are_replaced_and_overlaps_refused(owner):
 def test_closure_dates_are_checked(owner):
     with pytest.raises(ValidationError):
         services.closure_add(
-            actor=owner, merchant=owner.shop,
-            starts_on=dt.date(2026, 8, 19), ends_on=dt.date(2026, 8, 12),
+            actor=owner,
+            merchant=owner.shop,
+            starts_on=dt.date(2026, 8, 19),
+            ends_on=dt.date(2026, 8, 12),
         )
 
 
@@ -102,6 +106,8 @@ def test_a_customer_cannot_touch_a_shop(customer):
     shop = MerchantFactory()
     with pytest.raises(PermissionDenied):
         services.closure_add(
-            actor=customer, merchant=shop,
-            starts_on=dt.date(2026, 8, 12), ends_on=dt.date(2026, 8, 19),
+            actor=customer,
+            merchant=shop,
+            starts_on=dt.date(2026, 8, 12),
+            ends_on=dt.date(2026, 8, 19),
         )

@@ -29,8 +29,12 @@ def make_town(products_per_shop: int, shops: int = 3):
         OpeningHoursFactory(merchant=merchant)
         for product in ProductFactory.create_batch(products_per_shop, merchant=merchant):
             ProductImageFactory(
-                product=product, status=ProductImage.Status.READY, position=0,
-                renditions={"320": {"width": 320, "height": 320, "webp": "a.webp", "jpeg": "a.jpg"}},
+                product=product,
+                status=ProductImage.Status.READY,
+                position=0,
+                renditions={
+                    "320": {"width": 320, "height": 320, "webp": "a.webp", "jpeg": "a.jpg"}
+                },
             )
         merchants.append(merchant)
     return collective, merchants
@@ -73,7 +77,9 @@ def test_home_lists_active_collectives_with_their_shop_count(client):
 def test_collective_page_lists_active_member_shops_only(client):
     collective, merchants = make_town(products_per_shop=1, shops=2)
     left = MerchantFactory(name="Partie ailleurs")
-    MembershipFactory(collective=collective, merchant=left, status="left", left_at="2026-01-01T00:00Z")
+    MembershipFactory(
+        collective=collective, merchant=left, status="left", left_at="2026-01-01T00:00Z"
+    )
     draft = MerchantFactory(name="Pas encore ouverte", status="draft")
     MembershipFactory(collective=collective, merchant=draft)
     content = client.get(collective.get_absolute_url()).content.decode()
@@ -149,11 +155,18 @@ def test_pages_reference_no_other_site_for_assets(client):
     """No CDN: every stylesheet, script and image URL is relative to Halle."""
     collective, merchants = make_town(products_per_shop=2, shops=1)
     product = merchants[0].products.first()
-    for url in ("/", collective.get_absolute_url(), merchants[0].get_absolute_url(),
-                product.get_absolute_url()):
+    for url in (
+        "/",
+        collective.get_absolute_url(),
+        merchants[0].get_absolute_url(),
+        product.get_absolute_url(),
+    ):
         html = client.get(url).content.decode()
         assets = re.findall(r'(?:src|href|srcset)="([^"]+)"', html)
-        external = [a for a in assets if re.match(r"(https?:)?//", a)
-                    and not a.startswith(("mailto:", "tel:"))]
+        external = [
+            a
+            for a in assets
+            if re.match(r"(https?:)?//", a) and not a.startswith(("mailto:", "tel:"))
+        ]
         # The shop's own website link is a link, not an asset; factories set none.
         assert external == [], f"{url}: {external}"
