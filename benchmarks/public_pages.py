@@ -1,0 +1,65 @@
+"""Server time and query count of the public pages, on whatever data the database holds
+(run ``manage.py seed_demo`` first). Uses Django's test client in-process: it measures
+Halle's own work (views, queries, templates), not the network."""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from catalog.models import Product  # noqa: E402
+from collectives.models import Collective  # noqa: E402
+
+
+def pages() -> dict[str, str]:
+    collective = Collective.objects.active().order_by("pk").first()
+    product = Product.objects.published().select_related("merchant").order_by("pk").first()
+    if collective is None or product is None:
+        sys.exit("No demo data: run `uv run python manage.py seed_demo` first.")
+    return {
+        "home": "/",
+        "collective": collective.get_absolute_url(),
+        "shop": product.merchant.get_absolute_url(),
+        "product": product.get_absolute_url(),
+        "sitemap": "/sitemap.xml",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    client = Client(HTTP_HOST="127.0.0.1")
+    print(f"{'page':<12}{'median ms':>10}{'p95 ms':>9}{'queries':>9}  url")
+    for name, url in pages().items():
+        client.get(url)  # warm caches and connections
+        timings = []
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(
+            f"{name:<12}{statistics.median(timings):>10.1f}{p95:>9.1f}"
+            f"{len(queries.captured_queries):>9}  {url}"
+        )
+
+
+if __name__ == "__main__":
+    main()
