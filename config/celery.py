@@ -1,11 +1,11 @@
 """The Celery application. Broker and result store are Redis (settings: CELERY_*)."""
 
-import os
-
 from celery import Celery
 from kombu import Queue
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# DJANGO_SETTINGS_MODULE is not defaulted here: this module is imported with the `config`
+# package by every process, and a silent default would hide a missing setting. manage.py,
+# wsgi/asgi and config.devstack set it; a production worker is started with it.
 
 app = Celery("halle")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -41,7 +41,6 @@ import argparse
 import contextlib
 import ctypes
 import fcntl
-import functools
 import json
 import os
 import selectors
@@ -112,40 +111,6 @@ def say(message: str) -> None:
 # --- Environment ----------------------------------------------------------------------------
 
 
-# What config/celery.py sets DJANGO_SETTINGS_MODULE to when it is imported without one.
-CELERY_DEFAULT_SETTINGS = "config.settings.dev"
-
-
-@functools.cache
-def _startup_environ() -> dict[str, str] | None:
-    """The environment this process was started with (Linux), or None if unknown."""
-    try:
-        raw = Path("/proc/self/environ").read_bytes()
-    except OSError:
-        return None
-    entries = (entry.partition(b"=") for entry in raw.split(b"\0") if entry)
-    return {os.fsdecode(key): os.fsdecode(value) for key, _, value in entries}
-
-
-def startup_env(name: str) -> str | None:
-    """The value `name` had when the interpreter started, or None if unset or empty.
-
-    `python -m config.devstack` imports the `config` package first, whose `config.celery`
-    does `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")` -- so by
-    the time this module runs, os.environ can no longer tell "set by the developer" from
-    "set by that import" (posix.environ is the same dict). On Linux the kernel keeps the
-    start-up environment in /proc/self/environ, which setenv() does not rewrite. Elsewhere
-    a value equal to config.celery's default is taken as unset.
-    """
-    environ = _startup_environ()
-    if environ is not None:
-        return environ.get(name) or None
-    value = os.environ.get(name) or None
-    if name == "DJANGO_SETTINGS_MODULE" and value == CELERY_DEFAULT_SETTINGS:
-        return None
-    return value
-
-
 def env_url(name: str) -> str | None:
     """An URL from the environment, an empty value meaning unset (`DATABASE_URL= make test`)."""
     return os.environ.get(name) or None
@@ -154,7 +119,7 @@ def env_url(name: str) -> str | None:
 def child_env(default_settings: str, database_url: str, redis_url: str) -> dict[str, str]:
     """The environment of every child: ours plus the chosen services and settings module."""
     env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = startup_env("DJANGO_SETTINGS_MODULE") or default_settings
+    env["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE") or default_settings
     env["DATABASE_URL"] = database_url
     env["REDIS_URL"] = redis_url
     # Children write into pipes; unbuffered output keeps their lines in real time and in order.
@@ -623,11 +588,12 @@ class Signals:
             self.raise_on_signal = False  # a second Ctrl-C must not break the clean-up
             raise Interrupted(signum)
         # A foreground child in our process group (pytest) gets the terminal's Ctrl-C by
-        # itself; forwarding SIGINT would interrupt it twice. Other signals were sent to
-        # us alone, so pass them on.
+        # itself; forwarding SIGINT would interrupt it twice. SIGTERM and SIGHUP were sent
+        # to us alone: pass them on as SIGINT, which pytest answers by stopping cleanly
+        # (test database dropped) where SIGTERM would kill it on the spot.
         if self.forward_to is not None and signum != signal.SIGINT:
             with contextlib.suppress(ProcessLookupError):
-                self.forward_to.send_signal(signum)
+                self.forward_to.send_signal(signal.SIGINT)
 
 
 # --- Child processes ------------------------------------------------------------------------
@@ -871,6 +837,8 @@ def cmd_run(host: str, port: int, reload: bool) -> int:
         say(f"PostgreSQL: {database.origin} -> {redact(database.url)}")
         say(f"Redis: {redis_service.origin} -> {redact(redis_service.url)}")
         env = child_env("config.settings.dev", database.url, redis_service.url)
+        # Absolute links (e-mails, seed_demo's summary) should point at this server.
+        env.setdefault("SITE_URL", browser_url(host, port).rstrip("/"))
         signals.raise_on_signal = False
         supervisor = Supervisor(env, signals)
 
@@ -936,7 +904,8 @@ def cmd_test(pytest_args: Sequence[str]) -> int:
             [sys.executable, "-m", "pytest", *pytest_args], cwd=BASE_DIR, env=env
         )
         signals.forward_to = process
-        return process.wait()
+        code = process.wait()
+        return 128 - code if code < 0 else code  # killed by signal N: the shell's 128+N
     except Interrupted as interruption:
         say(f"{interruption} received during start-up; stopping")
         return 128 + interruption.signum
