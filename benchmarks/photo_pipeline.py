@@ -6,7 +6,9 @@ import io
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -38,8 +40,12 @@ def phone_photo(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def best_of(runs: int, function):  # type: ignore[no-untyped-def]
-    best, result = float("inf"), None
+T = TypeVar("T")
+
+
+def best_of(runs: int, function: Callable[[], T]) -> tuple[float, T]:
+    best = float("inf")  # the first call warms up caches and is not timed
+    result = function()
     for _ in range(runs):
         start = time.perf_counter()
         result = function()

@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.querysets import ProductQuerySet
@@ -107,9 +107,9 @@ class Product(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        ARCHIVED = "archived", _("Archived")
+        DRAFT = "draft", pgettext_lazy("product status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("product status", "Published")
+        ARCHIVED = "archived", pgettext_lazy("product status", "Archived")
 
     merchant = models.ForeignKey(
         Merchant, on_delete=models.PROTECT, related_name="products", verbose_name=_("shop")
@@ -277,8 +277,10 @@ class ProductImage(models.Model):
         _("processing"), max_length=10, choices=Status, default=Status.PENDING, editable=False
     )
     renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
-    processing_error = models.CharField(max_length=300, blank=True, editable=False)
-    processed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    processing_error = models.CharField(
+        _("processing error"), max_length=300, blank=True, editable=False
+    )
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

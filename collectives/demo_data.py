@@ -24,9 +24,9 @@ from merchants.models import Trade
 # Every demo account has this password. Demo only: never load this data set in production.
 DEMO_PASSWORD = "halle-demo"  # noqa: S105 -- documented demo credential
 
-FOOD = VatRate.REDUCED.value  # 5.5 %: food, non-alcoholic drinks, books
-HORTICULTURE = VatRate.INTERMEDIATE.value  # 10 %: cut flowers and plants
-STANDARD = VatRate.STANDARD.value  # 20 %: wine and spirits, and most goods
+FOOD = Decimal(VatRate.REDUCED)  # 5.5 %: food, non-alcoholic drinks, books
+HORTICULTURE = Decimal(VatRate.INTERMEDIATE)  # 10 %: cut flowers and plants
+STANDARD = Decimal(VatRate.STANDARD)  # 20 %: wine and spirits, and most goods
 
 HANDMADE = Label.HANDMADE.value
 LOCAL = Label.LOCAL.value
@@ -68,7 +68,7 @@ class Item:
     stock: int | None = None
     compare_at: Decimal | None = None
     category: str | None = None
-    vat: str | None = None
+    vat: Decimal | None = None
     draft: bool = False
     photos: int = 1
 
@@ -97,7 +97,7 @@ class Shop:
     phone: str
     hours: tuple[tuple[int, dt.time, dt.time], ...]
     category: str
-    vat: str
+    vat: Decimal
     products: tuple[Item, ...]
     staff: tuple[Person, ...] = ()
     closure: ClosurePlan | None = None
@@ -124,9 +124,7 @@ class CollectivePlan:
     invitation: str
 
 
-def P(
-    sku: str, title: str, price: str, description: str, **extra: object
-) -> Item:
+def P(sku: str, title: str, price: str, description: str, **extra: object) -> Item:
     """One product row; prices are written as strings so they stay exact Decimals."""
     compare_at = extra.pop("compare_at", None)
     return Item(
@@ -153,7 +151,7 @@ TUE_TO_SAT = (TUE, WED, THU, FRI, SAT)
 
 def week(*spec: tuple[tuple[int, ...], str]) -> tuple[tuple[int, dt.time, dt.time], ...]:
     """Weekly hours from ``((days), "9:30-12:30 14:00-19:00")`` pairs."""
-    ranges = []
+    ranges: list[tuple[int, dt.time, dt.time]] = []
     for days, text in spec:
         for span in text.split():
             opens, closes = (dt.time.fromisoformat(t.zfill(5)) for t in span.split("-"))

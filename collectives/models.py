@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collectives.querysets import CollectiveQuerySet, MembershipQuerySet
 from merchants.models import Merchant
@@ -15,9 +16,9 @@ class Collective(models.Model):
     """A town's association of merchants (union commerciale, market association, cooperative)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
-        ARCHIVED = "archived", _("Archived")
+        DRAFT = "draft", pgettext_lazy("collective status", "Draft")
+        ACTIVE = "active", pgettext_lazy("collective status", "Active")
+        ARCHIVED = "archived", pgettext_lazy("collective status", "Archived")
 
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
@@ -99,12 +100,12 @@ class Membership(models.Model):
     """
 
     class Status(models.TextChoices):
-        INVITED = "invited", _("Invited")
-        REQUESTED = "requested", _("Join requested")
-        ACTIVE = "active", _("Active")
-        DECLINED = "declined", _("Declined")
-        SUSPENDED = "suspended", _("Suspended")
-        LEFT = "left", _("Left")
+        INVITED = "invited", pgettext_lazy("membership status", "Invited")
+        REQUESTED = "requested", pgettext_lazy("membership status", "Join requested")
+        ACTIVE = "active", pgettext_lazy("membership status", "Active")
+        DECLINED = "declined", pgettext_lazy("membership status", "Declined")
+        SUSPENDED = "suspended", pgettext_lazy("membership status", "Suspended")
+        LEFT = "left", pgettext_lazy("membership status", "Left")
 
     collective = models.ForeignKey(
         Collective,

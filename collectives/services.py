@@ -77,6 +77,24 @@ def _activate(membership: Membership, *, by: User | None) -> Membership:
     return membership
 
 
+def _already_message(membership: Membership, *, own: bool) -> str:
+    """Why a new invitation or request makes no sense, for the organiser or the shop."""
+    shop = {"shop": membership.merchant}
+    if membership.status == S.INVITED:
+        return _("%(shop)s has already been invited.") % shop
+    if membership.status == S.REQUESTED:
+        if own:
+            return _("Your request to join is already waiting for an answer.")
+        return _("%(shop)s has already asked to join.") % shop
+    if membership.status == S.SUSPENDED:
+        if own:
+            return _("Your shop is suspended from this collective.")
+        return _("%(shop)s is suspended from this collective.") % shop
+    if own:
+        return _("Your shop is already a member of this collective.")
+    return _("%(shop)s is already a member of this collective.") % shop
+
+
 def _transition(membership: Membership, allowed_from: set[str], error: str) -> Membership:
     """Re-read ``membership`` under a lock and check it is in one of ``allowed_from``."""
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -106,11 +124,7 @@ def membership_invite(
         membership.status, membership.message, membership.invited_by = S.INVITED, message, actor
         membership.save()
         return membership
-    raise ValidationError(
-        _("%(shop)s is already %(status)s.")
-        % {"shop": merchant, "status": membership.get_status_display().lower()},
-        code="already_member",
-    )
+    raise ValidationError(_already_message(membership, own=False), code="already_member")
 
 
 @transaction.atomic
@@ -132,10 +146,7 @@ def membership_request(
         membership.status, membership.message = S.REQUESTED, message
         membership.save()
         return membership
-    raise ValidationError(
-        _("Your shop is already %(status)s.") % {"status": membership.get_status_display().lower()},
-        code="already_member",
-    )
+    raise ValidationError(_already_message(membership, own=True), code="already_member")
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
 
@@ -27,6 +28,8 @@ class MerchantAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "updated_at")
     inlines = (MerchantMemberInline, OpeningHoursInline, ClosureInline)
+    # A website typed as "boulangerie-martin.fr" means https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(MerchantMember)

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from merchants.querysets import MerchantQuerySet
 from merchants.validators import validate_siret
@@ -44,9 +45,9 @@ class Merchant(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
+        DRAFT = "draft", pgettext_lazy("shop status", "Draft")
+        ACTIVE = "active", pgettext_lazy("shop status", "Active")
+        SUSPENDED = "suspended", pgettext_lazy("shop status", "Suspended")
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import require
+from merchants.hours import format_hour
 from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
 from merchants.permissions import can_edit_merchant, can_manage_merchant
 from merchants.slugs import unique_slug
@@ -111,8 +112,12 @@ def opening_hours_replace(
     for previous, current in itertools.pairwise(rows):
         if previous.weekday == current.weekday and current.opens < previous.closes:
             raise ValidationError(
-                _("On %(day)s, the ranges %(a)s and %(b)s overlap.")
-                % {"day": current.get_weekday_display(), "a": previous, "b": current},
+                _("On %(day)s, %(first)s and %(second)s overlap.")
+                % {
+                    "day": current.get_weekday_display(),
+                    "first": f"{format_hour(previous.opens)}–{format_hour(previous.closes)}",
+                    "second": f"{format_hour(current.opens)}–{format_hour(current.closes)}",
+                },
                 code="overlap",
             )
     OpeningHours.objects.filter(merchant=merchant).delete()

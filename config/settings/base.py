@@ -195,3 +195,4 @@ LOGGING = {
 # User.email is unique case-insensitively (a UniqueConstraint on Lower(email)), which Django's
 # check cannot see; the authentication backends look e-mails up lower-cased.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+

@@ -170,3 +170,12 @@ def test_pages_reference_no_other_site_for_assets(client):
         ]
         # The shop's own website link is a link, not an asset; factories set none.
         assert external == [], f"{url}: {external}"
+
+
+def test_language_switch_keeps_the_visitor_on_the_same_page(client):
+    collective, _ = make_town(products_per_shop=1, shops=1)
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": collective.get_absolute_url()}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/en" + collective.get_absolute_url()
