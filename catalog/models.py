@@ -314,11 +314,13 @@ class ProductImage(models.Model):
         """A ``srcset`` attribute value listing every rendition of ``fmt``."""
         if self.status != self.Status.READY:
             return ""
-        parts = []
-        for width, entry in sorted(self.renditions.items(), key=lambda kv: int(kv[0])):
+        # A photo narrower than the largest target yields renditions of equal width: list
+        # each width once, or the browser sees an ambiguous srcset.
+        by_width: dict[int, str] = {}
+        for key, entry in sorted(self.renditions.items(), key=lambda kv: int(kv[0])):
             if fmt in entry:
-                parts.append(f"{self.image.storage.url(entry[fmt])} {entry.get('width', width)}w")
-        return ", ".join(parts)
+                by_width.setdefault(int(entry.get("width", key)), entry[fmt])
+        return ", ".join(f"{self.image.storage.url(n)} {w}w" for w, n in by_width.items())
 
     @property
     def srcset_webp(self) -> str:

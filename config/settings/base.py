@@ -131,7 +131,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # Django serves uploaded files itself only in development and browser tests.
-HALLE_SERVE_MEDIA = env.bool("HALLE_SERVE_MEDIA", default=DEBUG)
+HALLE_SERVE_MEDIA = env.bool("HALLE_SERVE_MEDIA", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -195,4 +195,3 @@ LOGGING = {
 # User.email is unique case-insensitively (a UniqueConstraint on Lower(email)), which Django's
 # check cannot see; the authentication backends look e-mails up lower-cased.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
-

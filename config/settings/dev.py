@@ -10,5 +10,6 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailB
 from config.settings.base import *  # noqa: F403
 
 DEBUG = True
+HALLE_SERVE_MEDIA = True  # production serves media from object storage, not Django
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

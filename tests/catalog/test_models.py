@@ -70,3 +70,21 @@ def test_published_hides_drafts_and_products_of_inactive_shops():
     ProductFactory(status=Product.Status.DRAFT, published_at=None)
     ProductFactory(merchant=MerchantFactory(status="suspended"))
     assert list(Product.objects.published()) == [visible]
+
+
+def test_srcset_lists_each_width_once_and_only_when_ready():
+    from tests.factories import ProductImageFactory
+
+    image = ProductImageFactory(
+        status="ready",
+        renditions={
+            "320": {"width": 320, "webp": "p-320.webp", "jpeg": "p-320.jpg"},
+            "800": {"width": 500, "webp": "p-800.webp", "jpeg": "p-800.jpg"},
+            "1600": {"width": 500, "webp": "p-1600.webp", "jpeg": "p-1600.jpg"},
+        },
+    )
+    assert image.srcset_webp == "/media/p-320.webp 320w, /media/p-800.webp 500w"
+    assert image.fallback_url == "/media/p-800.jpg"
+    image.status = "pending"
+    assert image.srcset_webp == ""
+    assert image.fallback_url is None

@@ -97,7 +97,7 @@ def test_shop_page_shows_hours_products_and_story(client):
     assert "Pain de campagne" in content
     assert "Brouillon caché" not in content
     assert "levain depuis 1987" in content
-    assert "09:00–12:30" in content
+    assert "9 h – 12 h 30" in content
 
 
 def test_product_page_shows_price_and_stock_state(client):
