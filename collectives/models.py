@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from collectives.querysets import CollectiveQuerySet, MembershipQuerySet
+from merchants.geo import coordinates_constraint, latitude_field, longitude_field
 from merchants.models import Merchant
 
 
@@ -31,22 +32,8 @@ class Collective(models.Model):
     )
     logo = models.ImageField(_("logo"), upload_to="collectives/logos/", blank=True)
     cover_image = models.ImageField(_("cover image"), upload_to="collectives/covers/", blank=True)
-    map_latitude = models.DecimalField(
-        _("map centre latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    map_longitude = models.DecimalField(
-        _("map centre longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    map_latitude = latitude_field(_("map centre latitude"))
+    map_longitude = longitude_field(_("map centre longitude"))
     map_zoom = models.PositiveSmallIntegerField(
         _("map zoom"), default=15, validators=[MinValueValidator(1), MaxValueValidator(19)]
     )
@@ -63,16 +50,9 @@ class Collective(models.Model):
         verbose_name_plural = _("collectives")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(map_latitude__isnull=True, map_longitude__isnull=True)
-                | Q(
-                    map_latitude__isnull=False,
-                    map_longitude__isnull=False,
-                    map_latitude__gte=-90,
-                    map_latitude__lte=90,
-                    map_longitude__gte=-180,
-                    map_longitude__lte=180,
-                ),
+            coordinates_constraint(
+                "map_latitude",
+                "map_longitude",
                 name="collectives_collective_map_centre_pair_in_range",
             ),
             models.CheckConstraint(

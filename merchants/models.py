@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from merchants.geo import coordinates_constraint, latitude_field, longitude_field
 from merchants.querysets import MerchantQuerySet
 from merchants.validators import validate_siret
 
@@ -67,22 +68,8 @@ class Merchant(models.Model):
         _("postcode"), max_length=5, blank=True, validators=[postcode_validator]
     )
     city = models.CharField(_("town"), max_length=100, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = latitude_field(_("latitude"))
+    longitude = longitude_field(_("longitude"))
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -112,19 +99,8 @@ class Merchant(models.Model):
                 condition=Q(postcode="") | Q(postcode__regex=r"^[0-9]{5}$"),
                 name="merchants_merchant_postcode_5_digits",
             ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                # Explicit NOT NULLs: a CHECK treats NULL as passing, so a lone latitude
-                # would otherwise slip through.
-                | Q(
-                    latitude__isnull=False,
-                    longitude__isnull=False,
-                    latitude__gte=-90,
-                    latitude__lte=90,
-                    longitude__gte=-180,
-                    longitude__lte=180,
-                ),
-                name="merchants_merchant_coordinates_pair_in_range",
+            coordinates_constraint(
+                "latitude", "longitude", name="merchants_merchant_coordinates_pair_in_range"
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "active", "suspended"]),
