@@ -7,6 +7,9 @@ from catalog.selectors import products_for_sitemap
 class ProductSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.6
+    # Every page in French and English, each listing the other as its alternate.
+    i18n = True
+    alternates = True
     limit = 5000
 
     def items(self):

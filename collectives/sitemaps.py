@@ -8,6 +8,9 @@ from collectives.selectors import collectives_for_sitemap
 class HomeSitemap(Sitemap):
     changefreq = "daily"
     priority = 1.0
+    # Every page in French and English, each listing the other as its alternate.
+    i18n = True
+    alternates = True
 
     def items(self) -> list[str]:
         return ["collectives:home"]
@@ -19,6 +22,9 @@ class HomeSitemap(Sitemap):
 class CollectiveSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.9
+    # Every page in French and English, each listing the other as its alternate.
+    i18n = True
+    alternates = True
 
     def items(self):
         return collectives_for_sitemap()

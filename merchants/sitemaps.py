@@ -7,6 +7,9 @@ from merchants.selectors import merchants_for_sitemap
 class MerchantSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.7
+    # Every page in French and English, each listing the other as its alternate.
+    i18n = True
+    alternates = True
 
     def items(self):
         return merchants_for_sitemap()

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 from PIL import Image
 
 from catalog import services
@@ -149,6 +150,27 @@ def test_a_non_image_upload_is_refused_before_storage(owner):
     with pytest.raises(ValidationError) as excinfo:
         services.product_image_add(actor=owner, product=product, upload=fake)
     assert excinfo.value.code == "invalid_format"
+    assert not ProductImage.objects.exists()
+
+
+def test_upload_errors_speak_french_to_a_french_shopkeeper(owner):
+    product = ProductFactory(merchant=owner.shop)
+    fake = SimpleUploadedFile("photo.jpg", b"pas une image du tout", content_type="image/jpeg")
+    with translation.override("fr"), pytest.raises(ValidationError) as excinfo:
+        services.product_image_add(actor=owner, product=product, upload=fake)
+    assert "Merci d’envoyer une image JPEG, PNG ou WebP." in excinfo.value.messages[0]
+
+
+def test_a_decompression_bomb_is_refused_before_storage(owner):
+    product = ProductFactory(merchant=owner.shop)
+    buffer = io.BytesIO()
+    # 1-bit pixels compress to almost nothing: a small file that would decode to 80 Mpx, over the 60 Mpx limit.
+    Image.new("1", (10_000, 8_000)).save(buffer, "PNG")
+    assert buffer.tell() < 200_000
+    bomb = SimpleUploadedFile("bombe.png", buffer.getvalue(), content_type="image/png")
+    with pytest.raises(ValidationError) as excinfo:
+        services.product_image_add(actor=owner, product=product, upload=bomb)
+    assert excinfo.value.code == "too_many_pixels"
     assert not ProductImage.objects.exists()
 
 

@@ -149,6 +149,8 @@ def test_sitemap_lists_every_public_page(client):
         for product in merchant.products.filter(status="published"):
             assert product.get_absolute_url() in body
     assert hidden.get_absolute_url() not in body
+    # English pages are listed too, as alternates of the French ones.
+    assert f'hreflang="en" href="http://testserver/en{merchants[0].get_absolute_url()}"' in body
 
 
 def test_pages_reference_no_other_site_for_assets(client):
