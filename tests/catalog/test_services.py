@@ -164,7 +164,7 @@ def test_upload_errors_speak_french_to_a_french_shopkeeper(owner):
 def test_a_decompression_bomb_is_refused_before_storage(owner):
     product = ProductFactory(merchant=owner.shop)
     buffer = io.BytesIO()
-    # 1-bit pixels compress to almost nothing: a small file that would decode to 80 Mpx, over the 60 Mpx limit.
+    # 1-bit pixels compress to almost nothing: a small file that decodes to 80 Mpx (limit: 60).
     Image.new("1", (10_000, 8_000)).save(buffer, "PNG")
     assert buffer.tell() < 200_000
     bomb = SimpleUploadedFile("bombe.png", buffer.getvalue(), content_type="image/png")
