@@ -20,7 +20,7 @@ django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from PIL import Image, ImageChops  # noqa: E402
 
-from catalog import images  # noqa: E402
+from merchants import images  # noqa: E402
 
 
 def phone_photo(width: int, height: int) -> bytes:

@@ -1,8 +1,6 @@
 """The shared product taxonomy, products and their photos."""
 
-import uuid
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.querysets import ProductQuerySet
 from merchants.models import Merchant
+from merchants.photos import Photo, photo_upload_to
 
 
 class Category(models.Model):
@@ -239,49 +238,18 @@ class Product(models.Model):
 
 
 def product_image_upload_to(instance: "ProductImage", filename: str) -> str:
-    """Originals get an opaque name: the customer's file name may carry personal data."""
-    suffix = PurePath(filename).suffix.lower()[:5] or ".img"
-    return f"products/originals/{uuid.uuid4().hex}{suffix}"
+    """Kept for migration 0001, which names it; new uploads use ``photo_upload_to``."""
+    return photo_upload_to(instance, filename)
 
 
-class ProductImage(models.Model):
-    """A photo of a product. ``position`` 0 is the main photo.
+class ProductImage(Photo):
+    """A photo of a product. ``position`` 0 is the main photo (see :class:`Photo`)."""
 
-    The uploaded file is validated before it is stored; a Celery task then re-encodes it
-    without metadata (GPS included) and writes the renditions listed in ``renditions``
-    (``{"320": {"webp": "<path>", "jpeg": "<path>"}, …}``). Until then ``status`` is pending
-    and pages show a placeholder rather than the raw upload.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Processing")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+    UPLOAD_FOLDER = "products"
 
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
     )
-    image = models.ImageField(
-        _("photo"), upload_to=product_image_upload_to, width_field="width", height_field="height"
-    )
-    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
-    alt_text = models.CharField(
-        _("description of the photo"),
-        max_length=200,
-        blank=True,
-        help_text=_("What the photo shows, for people who cannot see it."),
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    status = models.CharField(
-        _("processing"), max_length=10, choices=Status, default=Status.PENDING, editable=False
-    )
-    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
-    processing_error = models.CharField(
-        _("processing error"), max_length=300, blank=True, editable=False
-    )
-    processed_at = models.DateTimeField(_("processed"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("product photo")
@@ -302,35 +270,3 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text or f"{self.product} #{self.position}"
-
-    def rendition_url(self, width: int, fmt: str = "jpeg") -> str | None:
-        """URL of the rendition of ``width`` px in ``fmt``, or None while not processed."""
-        entry = self.renditions.get(str(width)) if self.status == self.Status.READY else None
-        if not entry or fmt not in entry:
-            return None
-        return self.image.storage.url(entry[fmt])
-
-    def srcset(self, fmt: str = "webp") -> str:
-        """A ``srcset`` attribute value listing every rendition of ``fmt``."""
-        if self.status != self.Status.READY:
-            return ""
-        # A photo narrower than the largest target yields renditions of equal width: list
-        # each width once, or the browser sees an ambiguous srcset.
-        by_width: dict[int, str] = {}
-        for key, entry in sorted(self.renditions.items(), key=lambda kv: int(kv[0])):
-            if fmt in entry:
-                by_width.setdefault(int(entry.get("width", key)), entry[fmt])
-        return ", ".join(f"{self.image.storage.url(n)} {w}w" for w, n in by_width.items())
-
-    @property
-    def srcset_webp(self) -> str:
-        return self.srcset("webp")
-
-    @property
-    def srcset_jpeg(self) -> str:
-        return self.srcset("jpeg")
-
-    @property
-    def fallback_url(self) -> str | None:
-        """The JPEG a browser without ``srcset`` support shows: the middle size."""
-        return self.rendition_url(800) or self.rendition_url(320)

@@ -5,10 +5,8 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -16,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import require
-from catalog import images
 from catalog.models import Product, ProductImage
 from catalog.permissions import can_edit_product, can_edit_products_of
+from merchants.images import validate_image_upload
 from merchants.models import Merchant
+from merchants.services import photo_process, photo_queue_processing
 from merchants.slugs import unique_slug
 
 logger = logging.getLogger(__name__)
@@ -141,7 +140,7 @@ def product_image_add(
     storage. Processing is queued only once the row is committed.
     """
     require(can_edit_product(actor, product))
-    images.validate_image_upload(upload)
+    validate_image_upload(upload)
     # Lock the product so that two uploads at once get distinct positions.
     Product.objects.select_for_update().filter(pk=product.pk).first()
     last = product.images.aggregate(last=Max("position"))["last"]
@@ -152,73 +151,10 @@ def product_image_add(
     )
     image.image.save(PurePath(upload.name or "photo").name, upload, save=False)
     image.save()
-
-    from catalog.tasks import process_product_image
-
-    image_id = image.pk
-    transaction.on_commit(lambda: process_product_image.delay(image_id))
+    photo_queue_processing(image)
     return image
 
 
 def product_image_process(*, image_id: int) -> ProductImage | None:
-    """Clean and resize one uploaded photo. Idempotent: a photo already processed, or gone,
-    is left alone, so a task delivered twice does nothing the second time.
-
-    The image work runs outside any transaction (it takes seconds); the row is then updated
-    under a lock, checking it is still pending.
-    """
-    image = ProductImage.objects.filter(pk=image_id).first()
-    if image is None or image.status != ProductImage.Status.PENDING:
-        return image
-    storage = image.image.storage
-    source_name = str(image.image.name)
-    widths = settings.HALLE_IMAGE_RENDITION_WIDTHS
-    try:
-        with storage.open(source_name, "rb") as source:
-            processed = images.process_image(source, widths=widths)  # type: ignore[arg-type]
-    except ValidationError as error:
-        ProductImage.objects.filter(pk=image_id, status=ProductImage.Status.PENDING).update(
-            status=ProductImage.Status.FAILED,
-            processing_error=" ".join(error.messages)[:300],
-            processed_at=timezone.now(),
-        )
-        logger.warning("Product image %s refused: %s", image_id, error.messages)
-        image.refresh_from_db()
-        return image
-
-    stem = PurePath(source_name).stem
-    original_name = storage.save(f"products/{stem}.jpg", ContentFile(processed.original))
-    renditions: dict[str, dict[str, Any]] = {}
-    for width, rendition in processed.renditions.items():
-        renditions[str(width)] = {
-            "width": rendition.width,
-            "height": rendition.height,
-            "webp": storage.save(f"products/{stem}-{width}.webp", ContentFile(rendition.webp)),
-            "jpeg": storage.save(f"products/{stem}-{width}.jpg", ContentFile(rendition.jpeg)),
-        }
-    with transaction.atomic():
-        locked = ProductImage.objects.select_for_update().filter(pk=image_id).first()
-        if locked is None or locked.status != ProductImage.Status.PENDING:
-            # Someone else finished first: drop what this run wrote.
-            _delete_files(storage, [original_name, *_rendition_names(renditions)])
-            return locked
-        locked.image.name = original_name
-        locked.width, locked.height = processed.width, processed.height
-        locked.renditions = renditions
-        locked.status = ProductImage.Status.READY
-        locked.processing_error = ""
-        locked.processed_at = timezone.now()
-        locked.save()
-    # The raw upload may carry GPS coordinates and other metadata: it must not outlive us.
-    if source_name != original_name:
-        _delete_files(storage, [source_name])
-    return locked
-
-
-def _rendition_names(renditions: dict[str, dict[str, Any]]) -> list[str]:
-    return [entry[fmt] for entry in renditions.values() for fmt in ("webp", "jpeg")]
-
-
-def _delete_files(storage: Any, names: list[str]) -> None:
-    for name in names:
-        storage.delete(name)
+    """Clean and resize one product photo now (the Celery task does this in production)."""
+    return photo_process(photo_model=ProductImage, photo_id=image_id)

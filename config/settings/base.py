@@ -140,7 +140,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
-# Limits of the photo pipeline (catalog.images). A phone photo is 3-8 MB and 12-50 Mpx.
+# Limits of the photo pipeline (merchants.images). A phone photo is 3-8 MB and 12-50 Mpx.
 HALLE_IMAGE_MAX_BYTES = env.int("HALLE_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
 HALLE_IMAGE_MAX_PIXELS = env.int("HALLE_IMAGE_MAX_PIXELS", default=60_000_000)
 HALLE_IMAGE_RENDITION_WIDTHS = (320, 800, 1600)
@@ -159,8 +159,8 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "catalog-requeue-unprocessed-images": {
-        "task": "catalog.tasks.requeue_unprocessed_images",
+    "merchants-requeue-unprocessed-photos": {
+        "task": "merchants.tasks.requeue_unprocessed_photos",
         "schedule": 300.0,
     },
 }

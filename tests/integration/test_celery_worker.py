@@ -23,8 +23,8 @@ from PIL import Image
 
 from catalog import services
 from catalog.models import ProductImage
-from catalog.tasks import requeue_unprocessed_images
 from config.celery import app as celery_app
+from merchants.tasks import requeue_unprocessed_photos
 from tests.factories import MerchantMemberFactory, ProductFactory, ProductImageFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -162,7 +162,7 @@ def test_periodic_sweep_requeues_a_photo_whose_task_was_lost(celery_worker_proce
     ProductImage.objects.filter(pk=image.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=30)
     )
-    assert requeue_unprocessed_images() == 1
+    assert requeue_unprocessed_photos() == 1
 
     def processed() -> bool:
         image.refresh_from_db()

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import ExifTags, Image, ImageFile
 
-from catalog.images import (
+from merchants.images import (
     ALLOWED_FORMATS,
     ProcessedImage,
     Rendition,

@@ -141,7 +141,7 @@ def validate_image_upload(
 
 
 def process_image(
-    source: BinaryIO,
+    source: BinaryIO | File,
     *,
     widths: Iterable[int] = (320, 800, 1600),
     max_pixels: int | None = None,
