@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, ImportJob, Product, ProductImage
 
 
 @admin.register(Category)
@@ -52,3 +52,22 @@ class ProductImageAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_select_related = ("product",)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = (
+        "filename",
+        "merchant",
+        "status",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "error_count",
+        "created_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("filename", "merchant__name")
+    readonly_fields = ("created_at", "finished_at")
+    exclude = ("rows", "preview")
+    list_select_related = ("merchant",)

@@ -168,6 +168,11 @@ class Product(models.Model):
         related_name="products",
         verbose_name=_("category"),
     )
+    # The stories of the shop that tell about this product (the link lives here because
+    # catalog builds on merchants, never the reverse).
+    stories = models.ManyToManyField(
+        "merchants.Story", related_name="products", blank=True, verbose_name=_("stories")
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -270,3 +275,70 @@ class ProductImage(Photo):
 
     def __str__(self) -> str:
         return self.alt_text or f"{self.product} #{self.position}"
+
+
+class ImportJob(models.Model):
+    """A CSV import of products into a shop: uploaded, previewed, then confirmed (or not).
+
+    ``preview`` holds the outcome planned for each row (``created``/``updated``/``error``
+    with the reason) so the shopkeeper sees it before anything is written; ``report`` the
+    outcome of the confirmed run. Large files are applied by a Celery task that updates
+    ``processed_rows`` for the progress bar.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Ready to confirm")
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("shop")
+    )
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    filename = models.CharField(_("file"), max_length=200)
+    rows = models.JSONField(_("rows"), default=list, editable=False)
+    preview = models.JSONField(_("preview"), default=list, editable=False)
+    report = models.JSONField(_("report"), default=dict, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PREVIEWED, db_index=True
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows done"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("product import")
+        verbose_name_plural = _("product imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=models.F("total_rows")),
+                name="catalog_importjob_progress_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["previewed", "queued", "running", "done", "failed", "cancelled"]
+                ),
+                name="catalog_importjob_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant} — {self.filename}"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total_rows else round(100 * self.processed_rows / self.total_rows)

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from catalog import views
+from catalog.views import public
 
 app_name = "catalog"
 
 urlpatterns = [
-    path("<slug:slug>/", views.shop_detail, name="shop"),
-    path("<slug:merchant_slug>/<slug:slug>/", views.product_detail, name="product"),
+    path("<slug:slug>/", public.shop_detail, name="shop"),
+    path("<slug:merchant_slug>/<slug:slug>/", public.product_detail, name="product"),
 ]

@@ -25,6 +25,12 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("compte/", include("allauth.urls")),
+    # « Mon commerce »: the shopkeeper's space. Every route below a shop's slug is resolved
+    # by merchants.permissions.merchant_required (404 unless the user works there).
+    path("mon-commerce/", include("merchants.urls")),
+    path("mon-commerce/<slug:merchant_slug>/produits/", include("catalog.urls_products")),
+    path("mon-commerce/<slug:merchant_slug>/import-export/", include("catalog.urls_imports")),
+    path("mon-commerce/<slug:merchant_slug>/histoires/", include("merchants.urls_stories")),
     path("boutiques/", include("catalog.urls")),
     path("", include("collectives.urls")),
     prefix_default_language=False,

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.db import models
 
-from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
+from merchants.models import (
+    Closure,
+    Merchant,
+    MerchantMember,
+    OpeningHours,
+    StaffInvitation,
+    Story,
+    StoryImage,
+)
 
 
 class MerchantMemberInline(admin.TabularInline):
@@ -39,3 +47,31 @@ class MerchantMemberAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "merchant__name")
     autocomplete_fields = ("user", "merchant")
     list_select_related = ("user", "merchant")
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "merchant", "role", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    search_fields = ("email", "merchant__name")
+    readonly_fields = ("token_hash", "created_at", "accepted_at", "accepted_by", "revoked_at")
+    autocomplete_fields = ("merchant", "invited_by")
+    list_select_related = ("merchant",)
+
+
+class StoryImageInline(admin.TabularInline):
+    model = StoryImage
+    extra = 0
+    fields = ("image", "alt_text", "position", "status")
+    readonly_fields = ("status",)
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ("title", "merchant", "status", "published_at")
+    list_filter = ("status",)
+    search_fields = ("title", "merchant__name")
+    autocomplete_fields = ("merchant", "author")
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("merchant",)
+    inlines = (StoryImageInline,)

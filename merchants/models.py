@@ -2,16 +2,18 @@
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from merchants.geo import coordinates_constraint, latitude_field, longitude_field
-from merchants.querysets import MerchantQuerySet
+from merchants.photos import Photo
+from merchants.querysets import MerchantQuerySet, StoryQuerySet
 from merchants.validators import validate_siret
 
 postcode_validator = RegexValidator(r"^[0-9]{5}$", _("A French postcode has 5 digits."))
@@ -73,6 +75,14 @@ class Merchant(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    social_links = ArrayField(
+        models.URLField(max_length=300),
+        size=6,
+        default=list,
+        blank=True,
+        verbose_name=_("social links"),
+        help_text=_("Instagram, Facebook, Mastodon… one address per line."),
+    )
     logo = models.ImageField(_("logo"), upload_to="merchants/logos/", blank=True)
     cover_image = models.ImageField(_("cover image"), upload_to="merchants/covers/", blank=True)
     status = models.CharField(
@@ -256,3 +266,155 @@ class Closure(models.Model):
 
 
 __all__ = ["Closure", "Merchant", "MerchantMember", "OpeningHours", "Trade", "Weekday"]
+
+
+class StaffInvitation(models.Model):
+    """An owner's invitation to join the shop's team, sent by e-mail.
+
+    The link carries a random token; only its SHA-256 is stored, so a database leak does not
+    hand out working links. An invitation is used once and expires.
+    """
+
+    merchant = models.ForeignKey(
+        Merchant,
+        on_delete=models.CASCADE,
+        related_name="staff_invitations",
+        verbose_name=_("shop"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=MerchantMember.Role, default=MerchantMember.Role.STAFF
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="merchants_staffinvitation_expires_after_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="merchants_staffinvitation_not_accepted_and_revoked",
+            ),
+            # One open invitation per address and shop: re-inviting renews it.
+            models.UniqueConstraint(
+                "merchant",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="merchants_staffinvitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.merchant}"
+
+
+class Story(models.Model):
+    """A story of the shop's craft: how things are made, who makes them.
+
+    ``body`` is Markdown, rendered and sanitised on display. ``video_url`` is a PeerTube,
+    YouTube or Vimeo page, shown as a link: nothing from the video site loads until the
+    visitor clicks. Products point to the stories that tell about them (catalog.Product).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("story status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("story status", "Published")
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="stories", verbose_name=_("shop")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=160)
+    body = models.TextField(
+        _("text"), blank=True, help_text=_("Markdown: *italic*, **bold**, lists, links.")
+    )
+    video_url = models.URLField(_("video link"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "slug"], name="merchants_story_slug_unique_per_merchant"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="merchants_story_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="merchants_story_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StoryImage(Photo):
+    """A photo of a story (see :class:`merchants.photos.Photo`)."""
+
+    UPLOAD_FOLDER = "stories"
+
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="images", verbose_name=_("story")
+    )
+
+    class Meta:
+        verbose_name = _("story photo")
+        verbose_name_plural = _("story photos")
+        ordering = ["story", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "position"],
+                name="merchants_storyimage_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "ready", "failed"]),
+                name="merchants_storyimage_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text or f"{self.story} #{self.position}"

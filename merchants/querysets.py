@@ -8,7 +8,7 @@ from django.db import models
 
 if TYPE_CHECKING:
     from accounts.permissions import Actor
-    from merchants.models import Merchant  # noqa: F401 -- named by the generic base below
+    from merchants.models import Merchant, Story  # noqa: F401 -- generic bases below
 
 
 class MerchantQuerySet(models.QuerySet["Merchant"]):
@@ -37,3 +37,9 @@ class MerchantQuerySet(models.QuerySet["Merchant"]):
 
         staffed = MerchantMember.objects.filter(user=user).values("merchant_id")
         return self.filter(models.Q(status="active") | models.Q(pk__in=staffed))
+
+
+class StoryQuerySet(models.QuerySet["Story"]):
+    def published(self) -> StoryQuerySet:
+        """Published stories of active shops, newest first."""
+        return self.filter(status="published", merchant__status="active").order_by("-published_at")

@@ -4,7 +4,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.permissions import Actor
-from merchants.models import Closure, Merchant, OpeningHours
+from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
 
 
 def merchant_for_public_page(*, actor: Actor, slug: str) -> Merchant:
@@ -38,3 +38,25 @@ def merchant_for_staff(*, actor: Actor, slug: str) -> Merchant:
 
 def merchants_for_sitemap() -> QuerySet[Merchant]:
     return Merchant.objects.active().only("slug", "updated_at").order_by("pk")
+
+
+def staff_membership(*, actor: Actor, slug: str) -> MerchantMember:
+    """The actor's role in the shop ``slug``, with the shop; 404 if they do not work there.
+
+    One query: the back-office resolves the tenant once per request with it.
+    """
+    if not actor.is_authenticated:
+        raise Http404
+    member = (
+        MerchantMember.objects.select_related("merchant")
+        .filter(user=actor, merchant__slug=slug)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def shops_of(*, actor: Actor) -> QuerySet[Merchant]:
+    """The shops the actor works in, for the shop switcher."""
+    return Merchant.objects.staffed_by(actor).only("name", "slug", "status").order_by("name")

@@ -9,9 +9,17 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, ImportJob, Product, ProductImage
 from collectives.models import Collective, Membership, Organiser
-from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
+from merchants.models import (
+    Closure,
+    Merchant,
+    MerchantMember,
+    OpeningHours,
+    StaffInvitation,
+    Story,
+    StoryImage,
+)
 
 
 class UserFactory(DjangoModelFactory):
@@ -131,3 +139,43 @@ class ProductImageFactory(DjangoModelFactory):
     image = factory.django.ImageField(width=64, height=64, color="orange", format="JPEG")
     alt_text = "Une photo du produit"
     position = factory.Sequence(lambda n: n)
+
+
+class StaffInvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffInvitation
+
+    merchant = factory.SubFactory(MerchantFactory)
+    email = factory.Sequence(lambda n: f"vendeur{n}@example.org")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+class StoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Story
+
+    merchant = factory.SubFactory(MerchantFactory)
+    title = factory.Sequence(lambda n: f"Histoire {n}")
+    slug = factory.Sequence(lambda n: f"histoire-{n}")
+    body = "Nous *pétrissons* à la main."
+    status = Story.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class StoryImageFactory(DjangoModelFactory):
+    class Meta:
+        model = StoryImage
+
+    story = factory.SubFactory(StoryFactory)
+    image = factory.django.ImageField(width=64, height=64, color="teal", format="JPEG")
+    alt_text = "Le fournil"
+    position = factory.Sequence(lambda n: n)
+
+
+class ImportJobFactory(DjangoModelFactory):
+    class Meta:
+        model = ImportJob
+
+    merchant = factory.SubFactory(MerchantFactory)
+    filename = "produits.csv"

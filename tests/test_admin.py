@@ -7,11 +7,14 @@ from django.urls import reverse
 
 from tests.factories import (
     ClosureFactory,
+    ImportJobFactory,
     MembershipFactory,
     MerchantMemberFactory,
     OpeningHoursFactory,
     OrganiserFactory,
     ProductImageFactory,
+    StaffInvitationFactory,
+    StoryImageFactory,
     UserFactory,
 )
 
@@ -50,6 +53,9 @@ def test_admin_pages_open(client, operator, model):
     OpeningHoursFactory()
     ClosureFactory()
     ProductImageFactory()
+    StaffInvitationFactory()
+    StoryImageFactory()
+    ImportJobFactory()
     app_label, model_name = model.split(".")
     model_class = next(
         m

@@ -1,0 +1,5 @@
+"""A shop's listings in « Mon commerce » (/mon-commerce/<shop>/produits/…)."""
+
+app_name = "products"
+
+urlpatterns: list = []

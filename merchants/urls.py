@@ -1,0 +1,5 @@
+"""« Mon commerce »: a shopkeeper's own space (/mon-commerce/…)."""
+
+app_name = "shop"
+
+urlpatterns: list = []
