@@ -1,0 +1,1 @@
+"""Forms of a shop's catalog in « Mon commerce »: ``products``, ``imports``."""

@@ -1,0 +1,1 @@
+"""Forms of « Mon commerce », one module per area (``shop``, ``staff``, ``stories``)."""
