@@ -16,7 +16,10 @@ def _empty_cache():
     """Rate limits and cached fragments of one test must not leak into the next."""
     from django.core.cache import cache
 
-    cache.clear()
+    # Only this run's keys (the prefix is per process): a concurrent run keeps its own.
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match=f"{cache.key_prefix}:*"):
+        client.delete(key)
     return
 
 

@@ -21,7 +21,10 @@ CACHES["default"]["LOCATION"] = env(  # noqa: F405
     "CACHE_URL",
     default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/1")),  # noqa: F405
 )
-CACHES["default"]["KEY_PREFIX"] = "halle-test"  # noqa: F405
+# Per process: two test runs at once on one machine (two checkouts, two terminals) neither share
+# a test database nor clear each other's cache.
+CACHES["default"]["KEY_PREFIX"] = f"halle-test-{os.getpid()}"  # noqa: F405
+DATABASES["default"]["TEST"] = {"NAME": f"test_halle_{os.getpid()}"}  # noqa: F405
 
 # Tests get their own broker database (2) so a developer's running worker never steals their
 # tasks, and the integration test's real worker never sees anybody else's.
