@@ -23,6 +23,17 @@ def _empty_cache():
     return
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in French, the default: a request to an /en/ page activates English
+    for the whole thread, which would otherwise leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def owner(db):
     """A shop owner: ``owner.shop`` is their (active) shop."""
