@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from catalog.sitemaps import ProductSitemap
+from catalog.sitemaps import ProductSitemap, StorySitemap
 from collectives.sitemaps import CollectiveSitemap, HomeSitemap
 from merchants.sitemaps import MerchantSitemap
 
@@ -15,6 +15,7 @@ sitemaps = {
     "collectives": CollectiveSitemap,
     "shops": MerchantSitemap,
     "products": ProductSitemap,
+    "stories": StorySitemap,
 }
 
 urlpatterns = [

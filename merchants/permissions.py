@@ -6,8 +6,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+from django_htmx.middleware import HtmxDetails
 
+from accounts.models import User
 from accounts.permissions import Actor
 from merchants.models import Merchant, MerchantMember
 from merchants.selectors import staff_membership
@@ -34,9 +36,26 @@ def can_manage_merchant(user: Actor, merchant: Merchant) -> bool:
     return merchant_role(user, merchant) == MerchantMember.Role.OWNER
 
 
+class ShopRequest(HttpRequest):
+    """A request as a « Mon commerce » view receives it: ``merchant_required`` has logged the
+    user in and set the shop and their role; django-htmx has set ``htmx``. (For typing only.)"""
+
+    user: User
+    merchant: Merchant
+    merchant_role: str
+    htmx: HtmxDetails
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request of a ``login_required`` view (for typing only)."""
+
+    user: User
+    htmx: HtmxDetails
+
+
 def merchant_required(
     *, manage: bool = False
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Decorate a back-office view of one shop, routed as ``…/<slug:merchant_slug>/…``.
 
     The tenant is resolved once, here: the visitor must be logged in (else the log-in page),
@@ -45,12 +64,12 @@ def merchant_required(
     The view receives ``request.merchant`` and ``request.merchant_role`` instead of the slug.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @functools.wraps(view)
         def wrapper(
             request: HttpRequest, merchant_slug: str, *args: Any, **kwargs: Any
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             member = staff_membership(actor=request.user, slug=merchant_slug)
             if manage and member.role != MerchantMember.Role.OWNER:
                 raise PermissionDenied

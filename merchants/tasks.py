@@ -50,3 +50,67 @@ def requeue_unprocessed_photos() -> int:
             process_photo.delay(model._meta.label, photo_id)
         queued += len(ids)
     return queued
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def process_shop_image(merchant_id: int, field: str, pending_name: str) -> bool:
+    """Re-encode a shop's new logo or cover (see merchants.services.merchant_image_process)."""
+    from merchants.services.shops import merchant_image_process
+
+    return (
+        merchant_image_process(merchant_id=merchant_id, field=field, pending_name=pending_name)
+        is not None
+    )
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),  # smtplib's errors are OSErrors: the mail server was unreachable
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_staff_invitation(invitation_id: int, token: str) -> bool:
+    """E-mail a staff invitation's link. Does nothing once the invitation is no longer open or
+    was renewed with another link (the token is checked against the stored hash), so a retry
+    after a renewal never sends a dead link."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from merchants.models import StaffInvitation
+    from merchants.services.staff import invitation_is_open, invitation_token_hash
+
+    invitation = (
+        StaffInvitation.objects.select_related("merchant", "invited_by")
+        .filter(pk=invitation_id, token_hash=invitation_token_hash(token))
+        .first()
+    )
+    if invitation is None or not invitation_is_open(invitation):
+        return False
+    # The invited person has no account yet, hence no language: the site's (French).
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "merchant": invitation.merchant,
+            "inviter": invitation.invited_by,
+            "link": settings.SITE_URL.rstrip("/")
+            + reverse("shop:invitation", kwargs={"token": token}),
+        }
+        subject = render_to_string("merchants/emails/staff_invitation_subject.txt", context)
+        body = render_to_string("merchants/emails/staff_invitation.txt", context)
+    send_mail(
+        " ".join(subject.split()),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [invitation.email],
+    )
+    return True

@@ -1,18 +1,47 @@
-"""Public pages of a shop and its products.
+"""Public pages of a shop, its products and its stories of craft.
 
 The shop page lives here rather than in merchants because it lists the shop's catalog, and
-catalog builds on merchants (never the reverse).
+catalog builds on merchants (never the reverse). So do story pages: they show the products a
+story tells about.
 """
+
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from catalog.models import Product
-from catalog.selectors import product_for_public_page, products_for_shop_page
+from catalog.selectors import (
+    product_for_public_page,
+    products_for_shop_page,
+    products_for_story_page,
+    stories_for_product_page,
+)
 from merchants.hours import opening_state
+from merchants.models import Merchant, Story
 from merchants.permissions import can_edit_merchant
-from merchants.selectors import merchant_for_public_page
+from merchants.selectors import (
+    merchant_for_public_page,
+    stories_for_shop_page,
+    story_for_public_page,
+)
+from merchants.story_text import parse_video_url, render_story_text, story_excerpt
+
+# The shop page shows the newest stories; « all stories » (?histoires=toutes) shows the rest.
+SHOP_PAGE_STORIES = 3
+
+
+@dataclass(frozen=True)
+class StoryTeaser:
+    """A story as a card shows it: the story (with its shop and photos) and a plain excerpt."""
+
+    story: Story
+    excerpt: str
+
+
+def _teasers(stories: list[Story]) -> list[StoryTeaser]:
+    return [StoryTeaser(story=s, excerpt=story_excerpt(s.body, words=25)) for s in stories]
 
 
 def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -20,12 +49,19 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     hours = list(merchant.opening_hours.all())
     closures = list(merchant.closures.all())
     products = list(products_for_shop_page(actor=request.user, merchant=merchant))
+    all_stories = request.GET.get("histoires") == "toutes"
+    stories = stories_for_shop_page(actor=request.user, merchant=merchant)
+    # One more than shown tells whether to offer « all stories », without a count query.
+    shown = list(stories if all_stories else stories[: SHOP_PAGE_STORIES + 1])
+    more_stories = not all_stories and len(shown) > SHOP_PAGE_STORIES
     return render(
         request,
         "catalog/shop_detail.html",
         {
             "merchant": merchant,
             "products": products,
+            "stories": _teasers(shown[:SHOP_PAGE_STORIES] if more_stories else shown),
+            "more_stories": more_stories,
             "hours": hours,
             "closures": closures,
             "state": opening_state(hours, closures, now=timezone.now()),
@@ -36,6 +72,7 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def product_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpResponse:
     product = product_for_public_page(actor=request.user, merchant_slug=merchant_slug, slug=slug)
+    stories = list(stories_for_product_page(actor=request.user, product=product))
     return render(
         request,
         "catalog/product_detail.html",
@@ -43,6 +80,27 @@ def product_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpR
             "product": product,
             "merchant": product.merchant,
             "images": list(product.images.all()),
+            "stories": _teasers(stories),
             "is_draft": product.status != Product.Status.PUBLISHED,
+        },
+    )
+
+
+def story_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpResponse:
+    story = story_for_public_page(actor=request.user, merchant_slug=merchant_slug, slug=slug)
+    products = list(products_for_story_page(actor=request.user, story=story))
+    return render(
+        request,
+        "catalog/story_detail.html",
+        {
+            "story": story,
+            "merchant": story.merchant,
+            "images": list(story.images.all()),
+            "body_html": render_story_text(story.body),
+            "excerpt": story_excerpt(story.body, words=30),
+            "video": parse_video_url(story.video_url),
+            "products": products,
+            "is_draft": story.status != Story.Status.PUBLISHED
+            or story.merchant.status != Merchant.Status.ACTIVE,
         },
     )
