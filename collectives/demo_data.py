@@ -104,6 +104,17 @@ class Shop:
     publish: bool = True
 
 
+@dataclass(frozen=True)
+class StoryPlan:
+    """A story of craft, told by the shop's owner, about some of its products (by SKU)."""
+
+    shop: str
+    title: str
+    body: str
+    products: tuple[str, ...] = ()
+    video_url: str = ""
+
+
 # How a shop comes to be in a collective.
 BY_INVITATION = "invitation"  # an organiser invites, the owner accepts
 BY_REQUEST = "request"  # the owner asks, an organiser approves
@@ -2255,3 +2266,48 @@ CATEGORY_LOOKS: dict[str, tuple[str, str, str]] = {
 def category_look(slug: str) -> tuple[str, str, str]:
     """(background, ink, motif) of the illustrations of the category ``slug``."""
     return CATEGORY_LOOKS.get(slug, DEFAULT_LOOK)
+
+
+STORIES: tuple[StoryPlan, ...] = (
+    StoryPlan(
+        shop="boulangerie",
+        title="Une nuit au fournil",
+        body=(
+            "À 3 h, le four à bois est déjà chaud : Julien l'a chargé de sarments la veille au "
+            "soir.\n\n"
+            "## Le levain d'abord\n\n"
+            "Il est nourri deux fois par jour, avec la farine du **moulin de Brune**. Sans lui, "
+            "pas de pain de campagne qui tienne la semaine.\n\n"
+            "- 22 h : pétrissage lent\n"
+            "- minuit : façonnage à la main\n"
+            "- 4 h : première fournée\n\n"
+            "Quand la halle ouvre, les baguettes ont eu le temps de *chanter* en refroidissant."
+        ),
+        products=("FOUR-01", "FOUR-02"),
+    ),
+    StoryPlan(
+        shop="fromagerie",
+        title="Dix-huit mois de cave",
+        body=(
+            "Nos comtés arrivent jeunes du Jura et finissent leur affinage dans la cave voûtée "
+            "sous la boutique, à 12 °C.\n\n"
+            "Chaque semaine, Margaux les retourne et les frotte à la morge. C'est ce travail "
+            "patient qui donne au **Comté 18 mois** ses notes de noisette et ses petits "
+            "cristaux."
+        ),
+        products=("FROM-01",),
+    ),
+    StoryPlan(
+        shop="ceramiste",
+        title="Du tour à l'émail",
+        body=(
+            "Chaque bol commence par une motte de grès de la vallée, centrée sur le tour.\n\n"
+            "Après une semaine de séchage vient la première cuisson, puis l'émail que Camille "
+            "compose à partir de cendres de bois. La seconde cuisson monte à 1 280 °C pendant "
+            "une journée entière : aucune pièce ne sort tout à fait pareille."
+        ),
+        products=("TERR-01",),
+        # The fictional town runs its own PeerTube: the link is as fictional as the town.
+        video_url="https://tube.villeneuve-la-halle.fr/w/9x3Fk2LmQp2aB7cD1eF4gH",
+    ),
+)

@@ -18,7 +18,7 @@ from catalog.models import Product, ProductImage
 from collectives import demo_data
 from collectives.management.commands import seed_demo
 from collectives.models import Collective, Membership, Organiser
-from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
+from merchants.models import Closure, Merchant, MerchantMember, OpeningHours, Story, StoryImage
 
 VILLENEUVE = "Les Commerçants de Villeneuve"
 
@@ -26,7 +26,7 @@ VILLENEUVE = "Les Commerçants de Villeneuve"
 def _row_counts() -> dict[str, int]:
     models = (
         User, EmailAddress, Merchant, MerchantMember, OpeningHours, Closure, Product,
-        ProductImage, Collective, Organiser, Membership,
+        ProductImage, Collective, Organiser, Membership, Story, StoryImage,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -74,6 +74,14 @@ def test_seed_demo_loads_a_working_town_and_a_second_run_creates_nothing():
         assert Path(settings.MEDIA_ROOT, image.image.name) in files
         assert Path(settings.MEDIA_ROOT, image.renditions["320"]["webp"]) in files
     assert not any("originals" in path.parts for path in files)
+
+    # Stories of craft: published, illustrated, telling about the shop's own products.
+    stories = Story.objects.published()
+    assert stories.count() == len(demo_data.STORIES)
+    for story in stories:
+        assert story.images.filter(status=StoryImage.Status.READY).exists()
+        assert story.products.exists()
+        assert not story.products.exclude(merchant=story.merchant).exists()
 
     # The log-ins the summary prints work, with the e-mail verification allauth requires.
     logins = (

@@ -54,13 +54,15 @@ from collectives.services import (
     membership_request,
     organiser_add,
 )
-from merchants.models import Merchant, MerchantMember
+from merchants.models import Merchant, MerchantMember, Story, StoryImage
 from merchants.services import (
     closure_add,
     merchant_add_staff,
     merchant_create,
     merchant_publish,
     opening_hours_replace,
+    photo_process,
+    story_create,
 )
 
 MS = Membership.Status
@@ -131,6 +133,7 @@ class DemoSeeder:
         self.users: dict[str, User] = {}
         self.shops: dict[str, Merchant] = {}
         self.owners: dict[str, User] = {}
+        self.plans: dict[str, demo.Shop] = {}
         self.collectives: list[Collective] = []
         self.categories: dict[str, Category] = {}
         # Files written to storage inside the transaction, deleted if it rolls back.
@@ -153,6 +156,8 @@ class DemoSeeder:
             self.shop(plan)
         for collective_plan in demo.COLLECTIVES:
             self.collective(collective_plan)
+        for story_plan in demo.STORIES:
+            self.story(story_plan)
 
     # --- People ---------------------------------------------------------------------------
 
@@ -185,6 +190,7 @@ class DemoSeeder:
             merchant = self._open_shop(plan, owner)
         self.shops[plan.key] = merchant
         self.owners[plan.key] = owner
+        self.plans[plan.key] = plan
         self.products(plan, merchant, owner)
         return merchant
 
@@ -277,6 +283,33 @@ class DemoSeeder:
             self.stored_files.append(image.image.name)
             self.created["photos"] += 1
 
+    # --- Stories --------------------------------------------------------------------------
+
+    def story(self, plan: demo.StoryPlan) -> Story:
+        """A published story of the shop with one drawn photo, unless it exists already."""
+        merchant, owner = self.shops[plan.shop], self.owners[plan.shop]
+        existing = merchant.stories.filter(title=plan.title).first()
+        if existing is not None:
+            return existing
+        photo = SimpleUploadedFile(
+            f"{slugify(plan.title)}.jpg",
+            draw_cover(plan.title, merchant.name, self.plans[plan.shop].category),
+            content_type="image/jpeg",
+        )
+        story = story_create(
+            actor=owner,
+            merchant=merchant,
+            title=plan.title,
+            body=plan.body,
+            video_url=plan.video_url,
+            products=list(merchant.products.filter(sku__in=plan.products)),
+            photos=[photo],
+            publish=True,
+        )
+        self.stored_files.extend(image.image.name for image in story.images.all())
+        self.created["stories"] += 1
+        return story
+
     # --- Collectives ----------------------------------------------------------------------
 
     def collective(self, plan: demo.CollectivePlan) -> Collective:
@@ -364,6 +397,12 @@ class DemoSeeder:
         for image_id in pending.order_by("pk"):
             image = product_image_process(image_id=image_id)
             outcome[image.status if image is not None else "gone"] += 1
+        story_photos = StoryImage.objects.filter(
+            story__merchant__in=list(self.shops.values()), status=StoryImage.Status.PENDING
+        ).values_list("pk", flat=True)
+        for photo_id in story_photos.order_by("pk"):
+            photo = photo_process(photo_model=StoryImage, photo_id=photo_id)
+            outcome[photo.status if photo is not None else "gone"] += 1
         return outcome
 
 
@@ -379,7 +418,7 @@ def summary(
             f"{created['collectives']} collectifs / collectives, {created['shops']} boutiques "
             f"/ shops, {created['products']} produits / products, {created['photos']} photos, "
             f"{created['accounts']} comptes / accounts, {created['memberships']} adhésions "
-            "/ memberships"
+            f"/ memberships, {created['stories']} histoires / stories"
         )
     else:
         made = "rien, tout existait déjà / nothing, everything was already there"
