@@ -2,7 +2,6 @@
 confirm the e-mail, create the shop, add three products with photos, publish — and the public
 page shows them. Each part is tested in depth elsewhere; this proves they join up."""
 
-import io
 import re
 
 import pytest
