@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format typecheck check-deploy stop clean distclean
+.PHONY: help install run test lint format typecheck check-deploy messages stop clean distclean
 
 help: ## list the targets
 	@echo "Halle — make targets:"
@@ -62,6 +62,11 @@ check-deploy: install ## manage.py check --deploy with the production settings
 	DATABASE_URL=postgres://halle@db.invalid:5432/halle \
 	REDIS_URL=redis://redis.invalid:6379/0 \
 	$(RUN) python manage.py check --deploy --fail-level WARNING
+
+messages: install ## refresh the French catalogue (locale/fr) and compile it
+	$(RUN) python manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=tests \
+		--ignore=node_modules --no-obsolete --add-location file
+	$(RUN) python manage.py compilemessages -l fr --ignore=.venv
 
 stop: ## stop the embedded PostgreSQL/Redis under var/ (left by `devstack env` or a crash)
 	@if [ -x .venv/bin/python ]; then .venv/bin/python -m config.devstack stop; fi

@@ -305,7 +305,7 @@ class ImportJob(models.Model):
         verbose_name=_("by"),
     )
     filename = models.CharField(_("file"), max_length=200)
-    rows = models.JSONField(_("rows"), default=list, editable=False)
+    rows = models.JSONField(_("parsed rows"), default=list, editable=False)
     preview = models.JSONField(_("preview"), default=list, editable=False)
     report = models.JSONField(_("report"), default=dict, editable=False)
     status = models.CharField(
@@ -313,9 +313,9 @@ class ImportJob(models.Model):
     )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows done"), default=0)
-    created_count = models.PositiveIntegerField(_("created"), default=0)
-    updated_count = models.PositiveIntegerField(_("updated"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    created_count = models.PositiveIntegerField(_("products created"), default=0)
+    updated_count = models.PositiveIntegerField(_("products updated"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

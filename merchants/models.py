@@ -242,7 +242,7 @@ class Closure(models.Model):
     merchant = models.ForeignKey(
         Merchant, on_delete=models.CASCADE, related_name="closures", verbose_name=_("shop")
     )
-    starts_on = models.DateField(_("from"))
+    starts_on = models.DateField(pgettext_lazy("closure", "from"))
     ends_on = models.DateField(_("until (inclusive)"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 

@@ -105,10 +105,15 @@
       var known = validPosition(lat, lng);
       canvas.setAttribute("role", "application");
       canvas.setAttribute("aria-label", root.dataset.mapLabel);
-      var map = L.map(canvas).setView(
+      // Leaflet's own zoom buttons speak English: give them the page's words.
+      var map = L.map(canvas, { zoomControl: false }).setView(
         known ? [lat, lng] : [DEFAULT_VIEW.lat, DEFAULT_VIEW.lng],
         known ? SHOP_ZOOM : DEFAULT_VIEW.zoom
       );
+      L.control
+        .zoom({ zoomInTitle: root.dataset.zoomIn, zoomOutTitle: root.dataset.zoomOut })
+        .addTo(map);
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
       L.tileLayer(TILES, { maxZoom: 19, attribution: ATTRIBUTION }).addTo(map);
       // The wheel's images, named explicitly: Leaflet's guess from its CSS path is not needed.
       var icon = L.icon({
