@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
+from merchants.forms.shop import SocialLinksField
 from merchants.models import (
     Closure,
     Merchant,
@@ -38,6 +42,11 @@ class MerchantAdmin(admin.ModelAdmin):
     inlines = (MerchantMemberInline, OpeningHoursInline, ClosureInline)
     # A website typed as "boulangerie-martin.fr" means https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "social_links":  # the same one-address-per-line field as the shop's
+            return SocialLinksField(required=False, label=db_field.verbose_name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(MerchantMember)
