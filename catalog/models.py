@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.querysets import ProductQuerySet
 from merchants.models import Merchant
-from merchants.photos import Photo, photo_upload_to
+from merchants.photos import Photo, photo_constraints, photo_upload_to
 
 
 class Category(models.Model):
@@ -260,18 +260,7 @@ class ProductImage(Photo):
         verbose_name = _("product photo")
         verbose_name_plural = _("product photos")
         ordering = ["product", "position"]
-        constraints = [
-            # Deferred so that a reorder can swap two positions inside one transaction.
-            models.UniqueConstraint(
-                fields=["product", "position"],
-                name="catalog_productimage_position_unique",
-                deferrable=models.Deferrable.DEFERRED,
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "ready", "failed"]),
-                name="catalog_productimage_status_valid",
-            ),
-        ]
+        constraints = photo_constraints("product", prefix="catalog_productimage")
 
     def __str__(self) -> str:
         return self.alt_text or f"{self.product} #{self.position}"

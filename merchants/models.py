@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from merchants.geo import coordinates_constraint, latitude_field, longitude_field
-from merchants.photos import Photo
+from merchants.photos import Photo, photo_constraints
 from merchants.querysets import MerchantQuerySet, StoryQuerySet
 from merchants.validators import validate_siret
 
@@ -404,17 +404,7 @@ class StoryImage(Photo):
         verbose_name = _("story photo")
         verbose_name_plural = _("story photos")
         ordering = ["story", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["story", "position"],
-                name="merchants_storyimage_position_unique",
-                deferrable=models.Deferrable.DEFERRED,
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "ready", "failed"]),
-                name="merchants_storyimage_status_valid",
-            ),
-        ]
+        constraints = photo_constraints("story", prefix="merchants_storyimage")
 
     def __str__(self) -> str:
         return self.alt_text or f"{self.story} #{self.position}"

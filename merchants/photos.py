@@ -95,3 +95,20 @@ class Photo(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+
+def photo_constraints(owner: str, *, prefix: str) -> list[models.BaseConstraint]:
+    """The rules every concrete photo table obeys: a known status, and one photo per
+    position of its ``owner`` (deferred, so a reorder can swap positions in one
+    transaction)."""
+    return [
+        models.UniqueConstraint(
+            fields=[owner, "position"],
+            name=f"{prefix}_position_unique",
+            deferrable=models.Deferrable.DEFERRED,
+        ),
+        models.CheckConstraint(
+            condition=models.Q(status__in=["pending", "ready", "failed"]),
+            name=f"{prefix}_status_valid",
+        ),
+    ]
