@@ -69,6 +69,17 @@ def process_shop_image(merchant_id: int, field: str, pending_name: str) -> bool:
     )
 
 
+@shared_task(acks_late=True)
+def requeue_waiting_shop_images() -> int:
+    """Periodic sweep: finish logos and covers whose cleaning task was lost."""
+    from merchants.services.shops import waiting_shop_images
+
+    waiting = waiting_shop_images(older_than=timezone.now() - STALE_AFTER)
+    for merchant_id, field, pending_name in waiting:
+        process_shop_image.delay(merchant_id, field, pending_name)
+    return len(waiting)
+
+
 @shared_task(
     acks_late=True,
     autoretry_for=(OSError,),  # smtplib's errors are OSErrors: the mail server was unreachable

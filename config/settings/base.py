@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "merchants.tasks.requeue_unprocessed_photos",
         "schedule": 300.0,
     },
+    "merchants-requeue-waiting-shop-images": {
+        "task": "merchants.tasks.requeue_waiting_shop_images",
+        "schedule": 300.0,
+    },
     "catalog-requeue-waiting-import-jobs": {
         "task": "catalog.tasks.requeue_waiting_import_jobs",
         "schedule": 300.0,

@@ -18,6 +18,7 @@ from merchants.services.shops import (
     merchant_publish,
     merchant_update,
     opening_hours_replace,
+    waiting_shop_images,
 )
 from merchants.services.staff import (
     staff_invitation_accept,
@@ -67,4 +68,5 @@ __all__ = [
     "story_set_products",
     "story_unpublish",
     "story_update",
+    "waiting_shop_images",
 ]

@@ -149,7 +149,10 @@ def _queue_image(merchant: Merchant, field: str, upload: UploadedFile) -> None:
     from merchants.tasks import process_shop_image
 
     storage = merchant._meta.get_field(field).storage  # type: ignore[union-attr]
-    pending = storage.save(f"{PENDING_IMAGE_FOLDER}/{uuid.uuid4().hex}", upload)
+    # The name says whose picture it is, so a sweep can finish it if the task is lost.
+    pending = storage.save(
+        f"{PENDING_IMAGE_FOLDER}/{merchant.pk}-{field}-{uuid.uuid4().hex}", upload
+    )
     merchant_id = merchant.pk
     transaction.on_commit(lambda: process_shop_image.delay(merchant_id, field, pending))
 
@@ -278,3 +281,23 @@ def closure_remove(*, actor: User, closure: Closure) -> None:
     """Delete an exceptional closure (entered by mistake, or holidays cancelled)."""
     require(can_edit_merchant(actor, closure.merchant))
     closure.delete()
+
+
+def waiting_shop_images(*, older_than: dt.datetime) -> list[tuple[int, str, str]]:
+    """Logos and covers uploaded before ``older_than`` and still waiting to be cleaned, as
+    ``(merchant_id, field, pending_name)`` — what the ``process_shop_image`` task takes."""
+    storage = Merchant._meta.get_field("logo").storage
+    try:
+        _folders, names = storage.listdir(PENDING_IMAGE_FOLDER)
+    except FileNotFoundError:
+        return []
+    waiting = []
+    for name in sorted(names):
+        merchant_id, _, rest = name.partition("-")
+        field = next((f for f in SHOP_IMAGE_WIDTHS if rest.startswith(f"{f}-")), None)
+        path = f"{PENDING_IMAGE_FOLDER}/{name}"
+        if not merchant_id.isdigit() or field is None:
+            continue  # not one of ours
+        if storage.get_modified_time(path) < older_than:
+            waiting.append((int(merchant_id), field, path))
+    return waiting

@@ -3,6 +3,7 @@ publishing, and who may open them."""
 
 import datetime as dt
 import io
+import os
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from PIL import ExifTags, Image
 from merchants import services, tasks
 from merchants.models import Closure, Merchant, MerchantMember, OpeningHours
 from merchants.services.shops import PENDING_IMAGE_FOLDER, RESERVED_SLUGS
+from merchants.tasks import STALE_AFTER
 from merchants.views.shop import closure_period
 from tests.factories import (
     ClosureFactory,
@@ -422,6 +424,30 @@ def test_a_logo_is_cleaned_by_a_task_before_the_shop_uses_it(
         assert image.format == "JPEG"
         assert image.width == 512
         assert not image.getexif()
+    assert default_storage.listdir(PENDING_IMAGE_FOLDER)[1] == []
+
+
+def test_a_logo_whose_task_was_lost_is_finished_by_the_sweep(
+    client, owner, django_capture_on_commit_callbacks
+):
+    shop = owner.shop
+    client.force_login(owner)
+    upload = SimpleUploadedFile("logo.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=False):  # the queued task is lost
+        client.post(url("profile", shop), {**profile_data(shop), "logo": upload})
+    [name] = default_storage.listdir(PENDING_IMAGE_FOLDER)[1]
+    pending = f"{PENDING_IMAGE_FOLDER}/{name}"
+    # Too recent to be called lost: the sweep leaves it to its task.
+    assert services.waiting_shop_images(older_than=timezone.now() - STALE_AFTER) == []
+
+    an_hour_ago = (timezone.now() - dt.timedelta(hours=1)).timestamp()
+    os.utime(default_storage.path(pending), (an_hour_ago, an_hour_ago))
+    waiting = services.waiting_shop_images(older_than=timezone.now() - STALE_AFTER)
+    assert waiting == [(shop.pk, "logo", pending)]
+
+    tasks.process_shop_image(*waiting[0])  # what the re-queued task runs
+    shop.refresh_from_db()
+    assert shop.logo.name.startswith("merchants/logos/")
     assert default_storage.listdir(PENDING_IMAGE_FOLDER)[1] == []
 
 
