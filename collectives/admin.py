@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from collectives.models import Collective, Membership, Organiser
+from collectives.models import Collective, CollectiveInvitation, Membership, Organiser
 
 
 class OrganiserInline(admin.TabularInline):
@@ -42,3 +42,12 @@ class OrganiserAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "collective__name")
     autocomplete_fields = ("user", "collective")
     list_select_related = ("user", "collective")
+
+
+@admin.register(CollectiveInvitation)
+class CollectiveInvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "collective", "created_at", "expires_at", "accepted_at")
+    search_fields = ("email", "collective__name")
+    readonly_fields = ("token_hash", "created_at", "accepted_at", "accepted_by", "revoked_at")
+    autocomplete_fields = ("collective", "invited_by", "merchant")
+    list_select_related = ("collective",)

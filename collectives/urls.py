@@ -1,10 +1,10 @@
 from django.urls import path
 
-from collectives import views
+from collectives.views import public
 
 app_name = "collectives"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("collectifs/<slug:slug>/", views.collective_detail, name="detail"),
+    path("", public.home, name="home"),
+    path("collectifs/<slug:slug>/", public.collective_detail, name="detail"),
 ]

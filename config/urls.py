@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("mon-commerce/<slug:merchant_slug>/import-export/", include("catalog.urls_imports")),
     path("mon-commerce/<slug:merchant_slug>/histoires/", include("merchants.urls_stories")),
     path("boutiques/", include("catalog.urls")),
+    path("organiser/", include("collectives.urls_organiser")),
     path("", include("collectives.urls")),
     prefix_default_language=False,
 )

@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import User
 from catalog.models import Category, ImportJob, Product, ProductImage
-from collectives.models import Collective, Membership, Organiser
+from collectives.models import Collective, CollectiveInvitation, Membership, Organiser
 from merchants.models import (
     Closure,
     Merchant,
@@ -179,3 +179,13 @@ class ImportJobFactory(DjangoModelFactory):
 
     merchant = factory.SubFactory(MerchantFactory)
     filename = "produits.csv"
+
+
+class CollectiveInvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = CollectiveInvitation
+
+    collective = factory.SubFactory(CollectiveFactory)
+    email = factory.Sequence(lambda n: f"commerce{n}@example.org")
+    token_hash = factory.Sequence(lambda n: f"c{n:063x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tests.factories import (
     ClosureFactory,
+    CollectiveInvitationFactory,
     ImportJobFactory,
     MembershipFactory,
     MerchantMemberFactory,
@@ -30,6 +31,10 @@ CORE_MODELS = [
     "collectives.collective",
     "collectives.membership",
     "collectives.organiser",
+    "collectives.collectiveinvitation",
+    "merchants.staffinvitation",
+    "merchants.story",
+    "catalog.importjob",
 ]
 
 
@@ -56,6 +61,7 @@ def test_admin_pages_open(client, operator, model):
     StaffInvitationFactory()
     StoryImageFactory()
     ImportJobFactory()
+    CollectiveInvitationFactory()
     app_label, model_name = model.split(".")
     model_class = next(
         m

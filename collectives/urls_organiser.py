@@ -1,0 +1,5 @@
+"""The organisers' space (/organiser/<collective>/…)."""
+
+app_name = "organiser"
+
+urlpatterns: list = []
