@@ -84,3 +84,4 @@ class StoryAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     list_select_related = ("merchant",)
     inlines = (StoryImageInline,)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
