@@ -32,6 +32,8 @@ urlpatterns += i18n_patterns(
     path("mon-commerce/<slug:merchant_slug>/produits/", include("catalog.urls_products")),
     path("mon-commerce/<slug:merchant_slug>/import-export/", include("catalog.urls_imports")),
     path("mon-commerce/<slug:merchant_slug>/histoires/", include("merchants.urls_stories")),
+    path("mon-commerce/<slug:merchant_slug>/collectifs/", include("collectives.urls_shop")),
+    path("rejoindre/", include("collectives.urls_join")),
     path("boutiques/", include("catalog.urls")),
     path("organiser/", include("collectives.urls_organiser")),
     path("", include("collectives.urls")),
