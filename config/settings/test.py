@@ -33,3 +33,11 @@ CELERY_BROKER_URL = env(  # noqa: F405
     default=urlunsplit(urlsplit(REDIS_URL)._replace(path="/2")),  # noqa: F405
 )
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+# Queues per test run too: two runs at once (two checkouts, two terminals) each have their own
+# worker in the integration tests, and neither may take the other's tasks. The worker that a
+# test starts is handed its parent's prefix through the environment.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": env(  # noqa: F405
+        "HALLE_TEST_BROKER_PREFIX", default=f"halle-test-{os.getpid()}:"
+    ),
+}

@@ -55,6 +55,7 @@ def celery_worker_process(settings, tmp_path):
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "HALLE_TEST_BROKER_PREFIX": settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"],
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
