@@ -1,11 +1,37 @@
-"""Public pages: the home page (the collectives) and a collective's page (its shops)."""
+"""Public pages: the home page (the collectives), a collective's page (its shops, their map,
+latest products and stories) and its shared catalog (every product of every member)."""
 
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from collectives.selectors import collective_for_public_page, collectives_for_home, member_shops
-from merchants.hours import opening_state
+from catalog.selectors import categories_grouped
+from catalog.views.public import StoryTeaser
+from collectives.filters import CatalogFilterForm
+from collectives.models import Collective
+from collectives.selectors import (
+    catalog_shops,
+    collective_catalog,
+    collective_for_public_page,
+    collectives_for_home,
+    latest_member_products,
+    latest_member_stories,
+    member_directory,
+)
+from merchants.hours import OpeningState, opening_state
+from merchants.models import Merchant
+from merchants.story_text import story_excerpt
+
+CATALOG_PAGE_SIZE = 24
+# What json.dumps leaves as is but must not reach the HTML parser inside a <script>.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -16,13 +42,113 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def collective_detail(request: HttpRequest, slug: str) -> HttpResponse:
     collective = collective_for_public_page(actor=request.user, slug=slug)
+    directory = member_directory(collective=collective, trade=request.GET.get("metier", ""))
     now = timezone.now()
-    shops = [
-        (shop, opening_state(shop.opening_hours.all(), shop.closures.all(), now=now))
-        for shop in member_shops(collective=collective)
-    ]
+    states = {
+        shop.pk: opening_state(shop.opening_hours.all(), shop.closures.all(), now=now)
+        for shop in directory.shops
+    }
+    stories = latest_member_stories(collective=collective)
     return render(
         request,
         "collectives/collective_detail.html",
-        {"collective": collective, "shops": shops},
+        {
+            "collective": collective,
+            "shops": [(shop, states[shop.pk]) for shop in directory.listed],
+            "member_count": len(directory.shops),
+            "trades": directory.trades,
+            "trade": directory.trade,
+            "map_data": _map_data(request, collective, directory.listed, states),
+            "products": latest_member_products(collective=collective),
+            "stories": [
+                StoryTeaser(story=s, excerpt=story_excerpt(s.body, words=25)) for s in stories
+            ],
+            "organization_jsonld": _organization_jsonld(request, collective, directory.shops),
+        },
     )
+
+
+def catalog(request: HttpRequest, slug: str) -> HttpResponse:
+    """The shared catalog: filters, order and page come from the URL. htmx requests get the
+    same page; the form's ``hx-select`` keeps only the results."""
+    collective = collective_for_public_page(actor=request.user, slug=slug)
+    form = CatalogFilterForm(
+        request.GET, categories=categories_grouped(), shops=catalog_shops(collective=collective)
+    )
+    products = collective_catalog(collective=collective, **form.filters())
+    page = Paginator(products, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "collectives/catalog.html",
+        {
+            "collective": collective,
+            "form": form,
+            "page": page,
+            "products": page.object_list,
+            "filtered": form.is_filtered,
+        },
+    )
+
+
+def _map_data(
+    request: HttpRequest,
+    collective: Collective,
+    shops: list[Merchant],
+    states: dict[int, OpeningState | None],
+) -> dict[str, Any]:
+    """What static/js/collective-map.js draws: the map's centre and one marker per shop that
+    has a position (the others are in the list only)."""
+    centre = None
+    if collective.map_latitude is not None and collective.map_longitude is not None:
+        centre = {
+            "lat": float(collective.map_latitude),
+            "lng": float(collective.map_longitude),
+            "zoom": collective.map_zoom,
+        }
+    markers = []
+    for shop in shops:
+        if not shop.has_location:
+            continue
+        state = states.get(shop.pk)
+        markers.append(
+            {
+                "name": shop.name,
+                "trade": str(shop.get_trade_display()),
+                "open": state.label if state else "",
+                "isOpen": bool(state and state.is_open),
+                "url": shop.get_absolute_url(),
+                "lat": float(shop.latitude),
+                "lng": float(shop.longitude),
+            }
+        )
+    return {"centre": centre, "markers": markers}
+
+
+def _organization_jsonld(
+    request: HttpRequest, collective: Collective, shops: list[Merchant]
+) -> SafeString:
+    """schema.org ``Organization`` of the collective, its member shops as ``member``."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": collective.name,
+        "url": request.build_absolute_uri(collective.get_absolute_url()),
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": collective.town,
+            "addressCountry": "FR",
+        },
+        "member": [
+            {
+                "@type": "LocalBusiness",
+                "name": shop.name,
+                "url": request.build_absolute_uri(shop.get_absolute_url()),
+            }
+            for shop in shops
+        ],
+    }
+    if collective.description:
+        data["description"] = collective.description
+    # json.dumps escapes quotes and control characters; the translation keeps « </script> »
+    # and friends in a shop's name from closing the <script> element.
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308

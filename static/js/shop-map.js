@@ -12,13 +12,9 @@
 (function () {
   "use strict";
 
-  var TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-  var ATTRIBUTION =
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
   // Without a position yet: mainland France as a whole.
   var DEFAULT_VIEW = { lat: 46.603354, lng: 1.888334, zoom: 5 };
   var SHOP_ZOOM = 17;
-  var REMEMBER_KEY = "halle.map.allowed";
 
   function parseDegrees(text) {
     var value = String(text || "").trim().replace(",", ".").replace("\u2212", "-");
@@ -29,45 +25,7 @@
     return isFinite(lat) && isFinite(lng) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180;
   }
 
-  var leafletLoading = null;
 
-  function loadLeaflet(root) {
-    if (window.L) return Promise.resolve(window.L);
-    if (leafletLoading) return leafletLoading;
-    leafletLoading = new Promise(function (resolve, reject) {
-      var css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = root.dataset.leafletCss;
-      document.head.appendChild(css);
-      var script = document.createElement("script");
-      script.src = root.dataset.leafletJs;
-      script.onload = function () {
-        resolve(window.L);
-      };
-      script.onerror = function () {
-        leafletLoading = null;
-        reject(new Error("Leaflet could not be loaded"));
-      };
-      document.head.appendChild(script);
-    });
-    return leafletLoading;
-  }
-
-  function remembered() {
-    try {
-      return window.sessionStorage.getItem(REMEMBER_KEY) === "yes";
-    } catch (error) {
-      return false;
-    }
-  }
-
-  function remember() {
-    try {
-      window.sessionStorage.setItem(REMEMBER_KEY, "yes");
-    } catch (error) {
-      /* private browsing: the button will simply be asked for again */
-    }
-  }
 
   function setUpMap(root) {
     var latInput = document.getElementById(root.dataset.latitudeInput);
@@ -85,9 +43,9 @@
 
     function open() {
       opener.disabled = true;
-      loadLeaflet(root).then(
+      window.HalleMap.load(root).then(
         function (L) {
-          remember();
+          window.HalleMap.remember();
           controls.hidden = true;
           canvas.hidden = false;
           show(L);
@@ -105,26 +63,11 @@
       var known = validPosition(lat, lng);
       canvas.setAttribute("role", "application");
       canvas.setAttribute("aria-label", root.dataset.mapLabel);
-      // Leaflet's own zoom buttons speak English: give them the page's words.
-      var map = L.map(canvas, { zoomControl: false }).setView(
+      var map = window.HalleMap.create(L, root, canvas).setView(
         known ? [lat, lng] : [DEFAULT_VIEW.lat, DEFAULT_VIEW.lng],
         known ? SHOP_ZOOM : DEFAULT_VIEW.zoom
       );
-      L.control
-        .zoom({ zoomInTitle: root.dataset.zoomIn, zoomOutTitle: root.dataset.zoomOut })
-        .addTo(map);
-      map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-      L.tileLayer(TILES, { maxZoom: 19, attribution: ATTRIBUTION }).addTo(map);
-      // The wheel's images, named explicitly: Leaflet's guess from its CSS path is not needed.
-      var icon = L.icon({
-        iconUrl: root.dataset.icon,
-        iconRetinaUrl: root.dataset.icon2x,
-        shadowUrl: root.dataset.shadow,
-        iconSize: [25, 41],
-        iconAnchor: [12, 41],
-        popupAnchor: [1, -34],
-        shadowSize: [41, 41],
-      });
+      var icon = window.HalleMap.icon(L, root);
       var marker = null;
 
       function write(latlng) {
@@ -171,7 +114,7 @@
     }
 
     opener.addEventListener("click", open);
-    if (remembered()) open();
+    if (window.HalleMap.remembered()) open();
   }
 
   function setUpHours(editor) {
