@@ -79,3 +79,16 @@ def foreign_requests(page) -> list[str]:
         for url in page.requests
         if not url.startswith("data:") and urlsplit(url).netloc != page.own_origin
     ]
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical accessibility violations on the page, one line each
+    (rule, impact, help, offending elements) so that a failure says what to fix."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.models import Category
-from tests.browser.conftest import foreign_requests
+from tests.browser.conftest import foreign_requests, serious_violations
 from tests.factories import (
     CollectiveFactory,
     MembershipFactory,
@@ -54,17 +54,6 @@ def town():
 
 def phone(page):
     page.set_viewport_size({"width": 360, "height": 800})
-
-
-def serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_collective_page_loads_nothing_outside_halle_until_the_map_is_asked_for(

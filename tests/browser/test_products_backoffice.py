@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from catalog import services as catalog_services
 from catalog.models import Product
-from tests.browser.conftest import foreign_requests
+from tests.browser.conftest import foreign_requests, serious_violations
 from tests.factories import MerchantMemberFactory, ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -147,7 +147,6 @@ def test_photos_are_reordered_by_dragging_the_handle(phone, live_server, shop_ow
 def test_product_pages_have_no_serious_accessibility_violation(
     phone, live_server, shop_owner, which
 ):
-    from axe_playwright_python.sync_playwright import Axe
 
     page = phone
     owner, shop = shop_owner
@@ -170,12 +169,7 @@ def test_product_pages_have_no_serious_accessibility_violation(
     page.goto(path)
     page.wait_for_load_state("networkidle")
 
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
     # Nothing wider than the phone: the page never scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

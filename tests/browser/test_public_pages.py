@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from catalog import services as catalog_services
-from tests.browser.conftest import foreign_requests
+from tests.browser.conftest import foreign_requests, serious_violations
 from tests.factories import (
     CollectiveFactory,
     MembershipFactory,
@@ -64,7 +64,6 @@ def test_visitor_goes_from_home_to_a_shop_and_sees_its_products(page, live_serve
 
 @pytest.mark.parametrize("which", ["home", "collective", "shop", "product"])
 def test_public_pages_have_no_serious_accessibility_violation(page, live_server, town, which):
-    from axe_playwright_python.sync_playwright import Axe
 
     collective, shop, products = town
     path = {
@@ -76,12 +75,7 @@ def test_public_pages_have_no_serious_accessibility_violation(page, live_server,
     page.goto(live_server.url + path)
     page.wait_for_load_state("networkidle")
 
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
     assert page.requests, "the page made no request at all?"
     assert foreign_requests(page) == []

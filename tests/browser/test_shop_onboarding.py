@@ -13,7 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from merchants.models import Merchant, MerchantMember
-from tests.browser.conftest import foreign_requests
+from tests.browser.conftest import foreign_requests, serious_violations
 from tests.factories import MerchantMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,7 +93,6 @@ def test_a_shopkeeper_creates_publishes_and_places_their_shop(page, live_server)
 
 @pytest.mark.parametrize("which", ["create", "profile"])
 def test_shop_forms_have_no_serious_accessibility_violation(page, live_server, which):
-    from axe_playwright_python.sync_playwright import Axe
 
     member = MerchantMemberFactory()
     log_in(page, live_server, member.user)
@@ -104,11 +103,6 @@ def test_shop_forms_have_no_serious_accessibility_violation(page, live_server, w
     page.goto(live_server.url + path)
     page.wait_for_load_state("networkidle")
 
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
     assert foreign_requests(page) == []

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from merchants import services
 from merchants.models import Story, StoryImage
-from tests.browser.conftest import foreign_requests
+from tests.browser.conftest import foreign_requests, serious_violations
 from tests.factories import MerchantFactory, MerchantMemberFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,17 +35,6 @@ def jpeg_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 800), "sienna").save(buffer, "JPEG")
     return buffer.getvalue()
-
-
-def serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture
