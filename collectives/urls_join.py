@@ -2,6 +2,10 @@
 
 from django.urls import path
 
+from collectives.views import shop_side
+
 app_name = "join"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", shop_side.join, name="accept"),
+]

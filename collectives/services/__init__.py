@@ -30,3 +30,25 @@ __all__ = [
     "membership_request",
     "organiser_add",
 ]
+
+from collectives.services.invitations import (
+    collective_invitation_accept,
+    collective_invitation_withdraw,
+    collective_invite,
+)
+from collectives.services.memberships import (
+    collective_update,
+    membership_reinstate,
+    membership_suspend,
+    organiser_add_by_email,
+)
+
+__all__ += [
+    "collective_invitation_accept",
+    "collective_invitation_withdraw",
+    "collective_invite",
+    "collective_update",
+    "membership_reinstate",
+    "membership_suspend",
+    "organiser_add_by_email",
+]

@@ -21,13 +21,18 @@ from merchants.slugs import unique_slug
 
 S = Membership.Status
 
+# Words of the organiser space's URLs (/organiser/nouveau-collectif/): never a collective's slug.
+RESERVED_SLUGS = frozenset({"nouveau-collectif"})
+
 
 @transaction.atomic
 def collective_create(*, actor: User, name: str, town: str, **fields: Any) -> Collective:
     """Create a collective; ``actor`` becomes its first admin."""
     require(actor.is_authenticated)
     collective = Collective(name=name, town=town, **fields)
-    collective.slug = unique_slug(Collective.objects.all(), name, max_length=160)
+    collective.slug = unique_slug(
+        Collective.objects.all(), name, max_length=160, reserved=RESERVED_SLUGS
+    )
     collective.full_clean()
     collective.save()
     Organiser.objects.create(collective=collective, user=actor, role=Organiser.Role.ADMIN)
@@ -167,12 +172,22 @@ def membership_decline(*, actor: User, membership: Membership, message: str = ""
     return locked
 
 
+def _notify_answer(membership: Membership) -> None:
+    """E-mail the shop's owners the organisers' answer to its request, once committed."""
+    from collectives.tasks import send_membership_answer
+
+    membership_id, status = membership.pk, membership.status
+    transaction.on_commit(lambda: send_membership_answer.delay(membership_id, status))
+
+
 @transaction.atomic
 def membership_approve(*, actor: User, membership: Membership) -> Membership:
     """An organiser approves a shop's request to join."""
     require(can_organise(actor, membership.collective))
     locked = _transition(membership, {S.REQUESTED}, _("This request is no longer open."))
-    return _activate(locked, by=actor)
+    _activate(locked, by=actor)
+    _notify_answer(locked)
+    return locked
 
 
 @transaction.atomic
@@ -182,6 +197,7 @@ def membership_reject(*, actor: User, membership: Membership, message: str = "")
     locked = _transition(membership, {S.REQUESTED}, _("This request is no longer open."))
     locked.status, locked.message = S.DECLINED, message
     locked.save()
+    _notify_answer(locked)
     return locked
 
 
@@ -191,5 +207,68 @@ def membership_leave(*, actor: User, membership: Membership) -> Membership:
     require(can_manage_merchant(actor, membership.merchant))
     locked = _transition(membership, {S.ACTIVE, S.SUSPENDED}, _("Your shop is not a member."))
     locked.status, locked.left_at = S.LEFT, timezone.now()
+    locked.save()
+    return locked
+
+
+# Fields of the collective's page an admin edits (the slug and status have their own ways).
+COLLECTIVE_EDITABLE_FIELDS = frozenset(
+    {"name", "town", "description", "charter", "map_latitude", "map_longitude", "map_zoom"}
+)
+
+
+@transaction.atomic
+def collective_update(*, actor: User, collective: Collective, **fields: Any) -> Collective:
+    """Change the collective's page, charter or map centre (admins only)."""
+    require(can_administer(actor, collective))
+    unknown = set(fields) - COLLECTIVE_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"collective_update() cannot change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(collective, name, value)
+    collective.full_clean()
+    collective.save()
+    return collective
+
+
+@transaction.atomic
+def organiser_add_by_email(
+    *, actor: User, collective: Collective, email: str, role: str = Organiser.Role.ORGANISER
+) -> Organiser:
+    """Make the Halle account with this e-mail address a co-organiser (admins only)."""
+    require(can_administer(actor, collective))
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "No Halle account uses this address. Ask the person to create an "
+                    "account first, then add them again."
+                )
+            },
+            code="unknown_user",
+        )
+    return organiser_add(actor=actor, collective=collective, user=user, role=role)
+
+
+@transaction.atomic
+def membership_suspend(*, actor: User, membership: Membership, message: str = "") -> Membership:
+    """An organiser suspends an active member: its shop leaves the collective's pages until
+    it is reinstated, but keeps its place (and joining date)."""
+    require(can_organise(actor, membership.collective))
+    locked = _transition(membership, {S.ACTIVE}, _("Only an active member can be suspended."))
+    locked.status, locked.message = S.SUSPENDED, message
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def membership_reinstate(*, actor: User, membership: Membership) -> Membership:
+    """An organiser lifts a suspension; the shop is an active member again."""
+    require(can_organise(actor, membership.collective))
+    locked = _transition(membership, {S.SUSPENDED}, _("This shop is not suspended."))
+    locked.status, locked.left_at = S.ACTIVE, None
+    if locked.joined_at is None:  # rows suspended before joining dates were kept
+        locked.joined_at = timezone.now()
     locked.save()
     return locked

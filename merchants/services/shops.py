@@ -60,12 +60,7 @@ PENDING_IMAGE_FOLDER = "merchants/pending"
 
 
 def _free_slug(name: str) -> str:
-    slug = unique_slug(Merchant.objects.all(), name)
-    suffix = 2
-    while slug in RESERVED_SLUGS:
-        slug = unique_slug(Merchant.objects.all(), f"{name}-{suffix}")
-        suffix += 1
-    return slug
+    return unique_slug(Merchant.objects.all(), name, reserved=RESERVED_SLUGS)
 
 
 @transaction.atomic

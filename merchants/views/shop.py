@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,6 +98,12 @@ def create(request: AuthenticatedRequest) -> HttpResponse:
                         "until you publish it."
                     ),
                 )
+                # Back where the person came from (e.g. a collective's invitation), if it is ours.
+                next_url = request.GET.get("next", "")
+                if url_has_allowed_host_and_scheme(
+                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    return redirect(next_url)
                 return redirect("shop:dashboard", merchant_slug=merchant.slug)
     else:
         form = ShopCreateForm()

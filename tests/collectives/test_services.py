@@ -133,3 +133,10 @@ def test_member_leaves(owner):
     left = services.membership_leave(actor=owner, membership=membership)
     assert left.status == Membership.Status.LEFT
     assert left.left_at is not None
+
+
+def test_a_collective_never_takes_the_slug_of_a_page_of_the_organiser_space():
+    collective = services.collective_create(
+        actor=UserFactory(), name="Nouveau collectif", town="Marmande"
+    )
+    assert collective.slug == "nouveau-collectif-2"

@@ -680,3 +680,18 @@ def test_the_public_list_of_social_links_names_the_networks():
     assert '<a href="https://www.instagram.com/fournil" rel="me noopener">Instagram</a>' in html
     assert ">mastodon.social/@fournil</a>" in html
     assert render_to_string("merchants/_social_links.html", {"merchant": Merchant()}).strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on_next"),
+    [("/rejoindre/un-jeton/", True), ("https://ailleurs.example/piege/", False)],
+)
+def test_creating_a_shop_returns_to_where_the_person_came_from_if_it_is_ours(
+    client, next_url, lands_on_next
+):
+    client.force_login(UserFactory())
+    response = client.post(reverse("shop:create") + f"?next={next_url}", create_data())
+    assert response.status_code == 302
+    shop = Merchant.objects.get()
+    expected = next_url if lands_on_next else reverse("shop:dashboard", args=[shop.slug])
+    assert response["Location"] == expected

@@ -1,0 +1,102 @@
+"""Background work of collectives: thin, idempotent wrappers (e-mails)."""
+
+from celery import shared_task
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),  # smtplib's errors are OSErrors: the mail server was unreachable
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_collective_invitation(invitation_id: int, token: str) -> bool:
+    """E-mail the link of an invitation to join a collective. Does nothing once the invitation
+    is no longer open or was renewed with another link (the token is checked against the
+    stored hash), so a retry after a renewal never sends a dead link."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from collectives.models import CollectiveInvitation
+    from collectives.services.invitations import collective_invitation_is_open
+    from merchants.services.staff import invitation_token_hash
+
+    invitation = (
+        CollectiveInvitation.objects.select_related("collective", "invited_by")
+        .filter(pk=invitation_id, token_hash=invitation_token_hash(token))
+        .first()
+    )
+    if invitation is None or not collective_invitation_is_open(invitation):
+        return False
+    # The invited person may have no account yet, hence no language: the site's (French).
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "collective": invitation.collective,
+            "inviter": invitation.invited_by,
+            "link": settings.SITE_URL.rstrip("/") + reverse("join:accept", kwargs={"token": token}),
+        }
+        subject = render_to_string("collectives/emails/invitation_subject.txt", context)
+        body = render_to_string("collectives/emails/invitation.txt", context)
+    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    return True
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_membership_answer(membership_id: int, status: str) -> bool:
+    """E-mail a shop's owners the organisers' answer to its request to join (``active`` or
+    ``declined``). Sends nothing if the membership has moved on since, and at most once per
+    answer: a marker in the cache (atomic ``add``) outlives any retry or duplicate delivery."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from collectives.models import Membership
+    from merchants.models import MerchantMember
+
+    membership = (
+        Membership.objects.select_related("collective", "merchant")
+        .filter(pk=membership_id, status=status)
+        .first()
+    )
+    if membership is None or status not in {"active", "declined"}:
+        return False
+    owners = list(
+        MerchantMember.objects.filter(merchant=membership.merchant, role="owner")
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )
+    if not owners:
+        return False
+    marker = f"collectives:answer-mailed:{membership.pk}:{membership.updated_at.timestamp()}"
+    if not cache.add(marker, True, timeout=60 * 60 * 24 * 30):
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "membership": membership,
+            "collective": membership.collective,
+            "merchant": membership.merchant,
+            "approved": status == "active",
+            "link": settings.SITE_URL.rstrip("/")
+            + reverse("shop_collectives:list", kwargs={"merchant_slug": membership.merchant.slug}),
+        }
+        subject = render_to_string("collectives/emails/answer_subject.txt", context)
+        body = render_to_string("collectives/emails/answer.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, owners)
+    except OSError:
+        cache.delete(marker)  # not sent: let the retry send it
+        raise
+    return True
