@@ -4,13 +4,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from collectives.querysets import CollectiveQuerySet, MembershipQuerySet
 from merchants.geo import coordinates_constraint, latitude_field, longitude_field
+from merchants.invitations import EmailInvitation, invitation_constraints
 from merchants.models import Merchant
 
 
@@ -187,12 +187,12 @@ class Organiser(models.Model):
         return f"{self.user} — {self.collective} ({self.get_role_display()})"
 
 
-class CollectiveInvitation(models.Model):
-    """An organiser's invitation, sent by e-mail, to a shopkeeper who may not be on Halle yet.
+class CollectiveInvitation(EmailInvitation):
+    """An organiser's invitation, sent by e-mail, to a shopkeeper who may not be on Halle yet
+    (see :class:`merchants.invitations.EmailInvitation`).
 
     The invitee follows the link, creates or picks their shop, accepts the charter, and the
     shop becomes an active member (its :class:`Membership` row is created or reactivated).
-    Only the SHA-256 of the link's token is stored; the link works once and expires.
     """
 
     collective = models.ForeignKey(
@@ -201,27 +201,7 @@ class CollectiveInvitation(models.Model):
         related_name="invitations",
         verbose_name=_("collective"),
     )
-    email = models.EmailField(_("e-mail address"))
     message = models.TextField(_("message"), blank=True)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
     merchant = models.ForeignKey(
         Merchant,
         on_delete=models.SET_NULL,
@@ -230,31 +210,16 @@ class CollectiveInvitation(models.Model):
         related_name="+",
         verbose_name=_("shop that joined"),
     )
-    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation to join")
         verbose_name_plural = _("invitations to join")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")),
-                name="collectives_invitation_expires_after_sent",
-            ),
-            models.CheckConstraint(
-                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
-                name="collectives_invitation_not_accepted_and_revoked",
-            ),
+            *invitation_constraints("collective", prefix="collectives_invitation"),
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True) | Q(merchant__isnull=False),
                 name="collectives_invitation_accepted_names_the_shop",
-            ),
-            # One open invitation per address and collective: re-inviting renews it.
-            models.UniqueConstraint(
-                "collective",
-                Lower("email"),
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="collectives_invitation_one_open_per_email",
             ),
         ]
 

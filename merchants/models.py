@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from merchants.geo import coordinates_constraint, latitude_field, longitude_field
+from merchants.invitations import EmailInvitation, invitation_constraints
 from merchants.photos import Photo, photo_constraints
 from merchants.querysets import MerchantQuerySet, StoryQuerySet
 from merchants.validators import validate_siret
@@ -268,12 +268,9 @@ class Closure(models.Model):
 __all__ = ["Closure", "Merchant", "MerchantMember", "OpeningHours", "Trade", "Weekday"]
 
 
-class StaffInvitation(models.Model):
-    """An owner's invitation to join the shop's team, sent by e-mail.
-
-    The link carries a random token; only its SHA-256 is stored, so a database leak does not
-    hand out working links. An invitation is used once and expires.
-    """
+class StaffInvitation(EmailInvitation):
+    """An owner's invitation to join the shop's team, sent by e-mail (see
+    :class:`merchants.invitations.EmailInvitation`)."""
 
     merchant = models.ForeignKey(
         Merchant,
@@ -281,52 +278,15 @@ class StaffInvitation(models.Model):
         related_name="staff_invitations",
         verbose_name=_("shop"),
     )
-    email = models.EmailField(_("e-mail address"))
     role = models.CharField(
         _("role"), max_length=10, choices=MerchantMember.Role, default=MerchantMember.Role.STAFF
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
-    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff invitation")
         verbose_name_plural = _("staff invitations")
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")),
-                name="merchants_staffinvitation_expires_after_sent",
-            ),
-            models.CheckConstraint(
-                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
-                name="merchants_staffinvitation_not_accepted_and_revoked",
-            ),
-            # One open invitation per address and shop: re-inviting renews it.
-            models.UniqueConstraint(
-                "merchant",
-                Lower("email"),
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="merchants_staffinvitation_one_open_per_email",
-            ),
-        ]
+        constraints = invitation_constraints("merchant", prefix="merchants_staffinvitation")
 
     def __str__(self) -> str:
         return f"{self.email} → {self.merchant}"
