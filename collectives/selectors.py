@@ -182,7 +182,7 @@ def collectives_for_sitemap() -> QuerySet[Collective]:
 from django.db import models  # noqa: E402
 
 from collectives.models import CollectiveInvitation, Organiser  # noqa: E402
-from merchants.services.staff import invitation_token_hash  # noqa: E402
+from merchants.invitations import invitation_token_hash  # noqa: E402
 
 
 def organiser_seat(*, actor: Actor, slug: str) -> Organiser:

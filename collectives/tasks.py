@@ -14,34 +14,24 @@ def send_collective_invitation(invitation_id: int, token: str) -> bool:
     """E-mail the link of an invitation to join a collective. Does nothing once the invitation
     is no longer open or was renewed with another link (the token is checked against the
     stored hash), so a retry after a renewal never sends a dead link."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
     from django.urls import reverse
-    from django.utils import translation
 
     from collectives.models import CollectiveInvitation
-    from collectives.services.invitations import collective_invitation_is_open
-    from merchants.services.staff import invitation_token_hash
+    from merchants.invitations import invitation_is_open, invitation_send, invitation_token_hash
 
     invitation = (
         CollectiveInvitation.objects.select_related("collective", "invited_by")
         .filter(pk=invitation_id, token_hash=invitation_token_hash(token))
         .first()
     )
-    if invitation is None or not collective_invitation_is_open(invitation):
+    if invitation is None or not invitation_is_open(invitation):
         return False
-    # The invited person may have no account yet, hence no language: the site's (French).
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "invitation": invitation,
-            "collective": invitation.collective,
-            "inviter": invitation.invited_by,
-            "link": settings.SITE_URL.rstrip("/") + reverse("join:accept", kwargs={"token": token}),
-        }
-        subject = render_to_string("collectives/emails/invitation_subject.txt", context)
-        body = render_to_string("collectives/emails/invitation.txt", context)
-    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    invitation_send(
+        invitation=invitation,
+        link=reverse("join:accept", kwargs={"token": token}),
+        templates="collectives/emails/invitation",
+        context={"collective": invitation.collective},
+    )
     return True
 
 

@@ -123,7 +123,7 @@ def pending_staff_invitations(*, merchant: Merchant) -> list[StaffInvitation]:
 def staff_invitation_for_token(*, token: str) -> StaffInvitation | None:
     """The invitation an e-mailed link points to, with its shop, or None. The link itself is
     the credential: whoever holds it may see which shop it is for."""
-    from merchants.services.staff import invitation_token_hash
+    from merchants.invitations import invitation_token_hash
 
     return (
         StaffInvitation.objects.select_related("merchant", "invited_by")

@@ -91,14 +91,10 @@ def send_staff_invitation(invitation_id: int, token: str) -> bool:
     """E-mail a staff invitation's link. Does nothing once the invitation is no longer open or
     was renewed with another link (the token is checked against the stored hash), so a retry
     after a renewal never sends a dead link."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
     from django.urls import reverse
-    from django.utils import translation
 
+    from merchants.invitations import invitation_is_open, invitation_send, invitation_token_hash
     from merchants.models import StaffInvitation
-    from merchants.services.staff import invitation_is_open, invitation_token_hash
 
     invitation = (
         StaffInvitation.objects.select_related("merchant", "invited_by")
@@ -107,21 +103,10 @@ def send_staff_invitation(invitation_id: int, token: str) -> bool:
     )
     if invitation is None or not invitation_is_open(invitation):
         return False
-    # The invited person has no account yet, hence no language: the site's (French).
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "invitation": invitation,
-            "merchant": invitation.merchant,
-            "inviter": invitation.invited_by,
-            "link": settings.SITE_URL.rstrip("/")
-            + reverse("shop:invitation", kwargs={"token": token}),
-        }
-        subject = render_to_string("merchants/emails/staff_invitation_subject.txt", context)
-        body = render_to_string("merchants/emails/staff_invitation.txt", context)
-    send_mail(
-        " ".join(subject.split()),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [invitation.email],
+    invitation_send(
+        invitation=invitation,
+        link=reverse("shop:invitation", kwargs={"token": token}),
+        templates="merchants/emails/staff_invitation",
+        context={"merchant": invitation.merchant},
     )
     return True

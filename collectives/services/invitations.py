@@ -8,7 +8,6 @@ creates one first), accepts the charter, and that shop becomes an active member.
 """
 
 import datetime as dt
-import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,13 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.permissions import Actor, require
+from accounts.permissions import require
 from collectives.models import Collective, CollectiveInvitation, Membership
 from collectives.permissions import can_organise
 from collectives.services.memberships import _activate, _locked
+from merchants.invitations import (
+    invitation_check,
+    invitation_is_open,
+    invitation_renew,
+    invitation_token_hash,
+)
 from merchants.models import Merchant
 from merchants.permissions import can_manage_merchant
-from merchants.services.staff import invitation_token_hash
 
 # A shopkeeper may take longer than a colleague to answer: twice the staff invitation's week.
 COLLECTIVE_INVITATION_VALIDITY = dt.timedelta(days=14)
@@ -30,34 +34,9 @@ COLLECTIVE_INVITATION_VALIDITY = dt.timedelta(days=14)
 S = Membership.Status
 
 
-def collective_invitation_is_open(
-    invitation: CollectiveInvitation, *, now: dt.datetime | None = None
-) -> bool:
-    """Neither accepted, withdrawn nor expired."""
-    now = now or timezone.now()
-    return (
-        invitation.accepted_at is None
-        and invitation.revoked_at is None
-        and invitation.expires_at > now
-    )
-
-
-def collective_invitation_check(*, invitation: CollectiveInvitation | None, actor: Actor) -> None:
-    """Raise ``ValidationError`` (with a ``code`` the page uses) unless ``actor`` may accept
-    ``invitation`` now. Codes: ``unknown``, ``used``, ``withdrawn``, ``expired``,
-    ``wrong_email`` (logged in with another address than the one invited)."""
-    if invitation is None:
-        raise ValidationError(_("This invitation link is not valid."), code="unknown")
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been used."), code="used")
-    if invitation.revoked_at is not None:
-        raise ValidationError(_("This invitation has been withdrawn."), code="withdrawn")
-    if invitation.expires_at <= timezone.now():
-        raise ValidationError(_("This invitation has expired."), code="expired")
-    if not actor.is_authenticated or actor.email.lower() != invitation.email.lower():
-        raise ValidationError(
-            _("This invitation was sent to another e-mail address."), code="wrong_email"
-        )
+# The rules are those of every e-mailed invitation (merchants.invitations).
+collective_invitation_is_open = invitation_is_open
+collective_invitation_check = invitation_check
 
 
 @transaction.atomic
@@ -69,27 +48,14 @@ def collective_invite(
     the e-mail). Re-inviting an address with an open (or expired) invitation renews it."""
     require(can_organise(actor, collective))
     email = email.strip()
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    invitation = (
-        CollectiveInvitation.objects.select_for_update()
-        .filter(
-            collective=collective,
-            email__iexact=email,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-        )
-        .first()
+    invitation, token = invitation_renew(
+        model=CollectiveInvitation,
+        scope={"collective": collective},
+        email=email,
+        actor=actor,
+        validity=COLLECTIVE_INVITATION_VALIDITY,
+        message=message,
     )
-    if invitation is None:
-        invitation = CollectiveInvitation(collective=collective, email=email, created_at=now)
-    invitation.email = email
-    invitation.message = message
-    invitation.token_hash = invitation_token_hash(token)
-    invitation.invited_by = actor
-    invitation.expires_at = now + COLLECTIVE_INVITATION_VALIDITY
-    invitation.full_clean(exclude=["created_at"], validate_constraints=False)
-    invitation.save()
 
     from collectives.tasks import send_collective_invitation
 

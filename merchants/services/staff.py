@@ -7,8 +7,6 @@ new link (the old one stops working).
 """
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,47 +15,26 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import Actor, require
+from merchants.invitations import (
+    invitation_check,
+    invitation_renew,
+    invitation_token_hash,
+)
 from merchants.models import Merchant, MerchantMember, StaffInvitation
 from merchants.permissions import can_manage_merchant
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 
 
-def invitation_token_hash(token: str) -> str:
-    """What the database keeps of an invitation's token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def invitation_is_open(invitation: StaffInvitation, *, now: dt.datetime | None = None) -> bool:
-    """Neither accepted, withdrawn nor expired."""
-    now = now or timezone.now()
-    return (
-        invitation.accepted_at is None
-        and invitation.revoked_at is None
-        and invitation.expires_at > now
-    )
-
-
-def invitation_check(*, invitation: StaffInvitation | None, actor: Actor) -> None:
+def staff_invitation_check(*, invitation: StaffInvitation | None, actor: Actor) -> None:
     """Raise ``ValidationError`` (with a ``code`` the page uses) unless ``actor`` may accept
-    ``invitation`` now.
-
-    Codes: ``unknown`` (no such link), ``used``, ``withdrawn``, ``expired``, ``wrong_email``
-    (logged in with another address than the one invited), ``already_member``.
-    """
-    if invitation is None:
-        raise ValidationError(_("This invitation link is not valid."), code="unknown")
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("This invitation has already been used."), code="used")
-    if invitation.revoked_at is not None:
-        raise ValidationError(_("This invitation has been withdrawn."), code="withdrawn")
-    if invitation.expires_at <= timezone.now():
-        raise ValidationError(_("This invitation has expired."), code="expired")
-    if not actor.is_authenticated or actor.email.lower() != invitation.email.lower():
-        raise ValidationError(
-            _("This invitation was sent to another e-mail address."), code="wrong_email"
-        )
-    if MerchantMember.objects.filter(merchant_id=invitation.merchant_id, user=actor).exists():
+    ``invitation`` now: the codes of :func:`merchants.invitations.invitation_check`, plus
+    ``already_member``."""
+    invitation_check(invitation=invitation, actor=actor)
+    assert invitation is not None  # invitation_check refuses a missing invitation
+    team = MerchantMember.objects.filter(merchant_id=invitation.merchant_id)
+    # invitation_check refused visitors: ``actor`` is a User from here on.
+    if team.filter(user=actor).exists():  # type: ignore[misc]
         raise ValidationError(_("You already work for this shop."), code="already_member")
 
 
@@ -74,27 +51,14 @@ def staff_invite(*, actor: User, merchant: Merchant, email: str) -> tuple[StaffI
         raise ValidationError(
             {"email": _("This person already works for this shop.")}, code="already_member"
         )
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    invitation = (
-        StaffInvitation.objects.select_for_update()
-        .filter(
-            merchant=merchant,
-            email__iexact=email,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-        )
-        .first()
+    invitation, token = invitation_renew(
+        model=StaffInvitation,
+        scope={"merchant": merchant},
+        email=email,
+        actor=actor,
+        validity=INVITATION_VALIDITY,
+        role=MerchantMember.Role.STAFF,
     )
-    if invitation is None:
-        invitation = StaffInvitation(merchant=merchant, email=email, created_at=now)
-    invitation.email = email
-    invitation.role = MerchantMember.Role.STAFF
-    invitation.token_hash = invitation_token_hash(token)
-    invitation.invited_by = actor
-    invitation.expires_at = now + INVITATION_VALIDITY
-    invitation.full_clean(exclude=["created_at"], validate_constraints=False)
-    invitation.save()
 
     from merchants.tasks import send_staff_invitation
 
@@ -119,15 +83,15 @@ def staff_invitation_withdraw(*, actor: User, invitation: StaffInvitation) -> St
 @transaction.atomic
 def staff_invitation_accept(*, actor: User, token: str) -> MerchantMember:
     """Join the shop's team with an invitation link. Raises ``ValidationError`` with the codes
-    of :func:`invitation_check`. The link works once (the row is locked while it is used)."""
+    of :func:`staff_invitation_check`. The link works once (the row is locked while it is used)."""
     require(actor.is_authenticated)
     invitation = (
         StaffInvitation.objects.select_for_update()
         .filter(token_hash=invitation_token_hash(token))
         .first()
     )
-    invitation_check(invitation=invitation, actor=actor)
-    assert invitation is not None  # invitation_check refuses None
+    staff_invitation_check(invitation=invitation, actor=actor)
+    assert invitation is not None  # invitation_check refuses a missing invitation
     member = MerchantMember.objects.create(
         merchant_id=invitation.merchant_id, user=actor, role=invitation.role
     )

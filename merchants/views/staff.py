@@ -12,13 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from merchants import services
 from merchants.forms.staff import StaffInviteForm
+from merchants.invitations import invitation_is_open
 from merchants.permissions import ShopRequest, merchant_required
 from merchants.selectors import (
     pending_staff_invitations,
     staff_invitation_for_token,
     staff_members,
 )
-from merchants.services.staff import invitation_check, invitation_is_open
+from merchants.services.staff import staff_invitation_check
 from merchants.views.shop import attach_errors
 
 # How each reason an invitation link cannot be used answers (the page explains it in words).
@@ -140,10 +141,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated and invitation and invitation_is_open(invitation):
         return render(request, "merchants/backoffice/invitation_login.html", context)
     try:
-        invitation_check(invitation=invitation, actor=request.user)
+        staff_invitation_check(invitation=invitation, actor=request.user)
         if request.method == "POST":
             member = services.staff_invitation_accept(
-                # invitation_check above refused anonymous visitors.
+                # staff_invitation_check above refused anonymous visitors.
                 actor=request.user,  # type: ignore[arg-type]
                 token=token,
             )
