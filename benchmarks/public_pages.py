@@ -19,23 +19,32 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from catalog.models import Product  # noqa: E402
 from collectives.models import Collective  # noqa: E402
+from merchants.models import Story  # noqa: E402
 
 
 def pages() -> dict[str, str]:
     collective = Collective.objects.active().order_by("pk").first()
     product = Product.objects.published().select_related("merchant").order_by("pk").first()
+    story = Story.objects.published().select_related("merchant").order_by("pk").first()
     if collective is None or product is None:
         sys.exit("No demo data: run `uv run python manage.py seed_demo` first.")
-    return {
+    urls = {
         "home": "/",
         "collective": collective.get_absolute_url(),
+        "catalog": reverse("collectives:catalog", args=[collective.slug]),
+        "catalog-f": reverse("collectives:catalog", args=[collective.slug])
+        + "?en_stock=1&tri=prix",
         "shop": product.merchant.get_absolute_url(),
         "product": product.get_absolute_url(),
         "sitemap": "/sitemap.xml",
     }
+    if story is not None:
+        urls["story"] = reverse("catalog:story", args=[story.merchant.slug, story.slug])
+    return urls
 
 
 def main() -> None:
