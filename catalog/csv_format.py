@@ -411,14 +411,33 @@ TEXT_COLUMNS = frozenset({"reference", "titre", "description", "categorie", "lab
 
 
 def write(rows: Iterable[dict[str, str]]) -> Iterator[bytes]:
-    """The export file, chunk by chunk: UTF-8 with a byte-order mark, ``;`` between cells,
-    the header line first. ``rows`` map every column of :data:`COLUMNS` to its text."""
+    """The product export file: :func:`write_table` with the columns of :data:`COLUMNS`,
+    which ``rows`` map to their text."""
+    return write_table(
+        COLUMNS,
+        ([row[c] for c in COLUMNS] for row in rows),
+        text_columns={i for i, c in enumerate(COLUMNS) if c in TEXT_COLUMNS},
+    )
+
+
+def write_table(
+    header: Iterable[str], rows: Iterable[Iterable[str]], *, text_columns: set[int] | None = None
+) -> Iterator[bytes]:
+    """A CSV file as spreadsheets in France open it, chunk by chunk: UTF-8 with a byte-order
+    mark, ``;`` between cells, the header line first. Cells of ``text_columns`` (indexes;
+    all when None) that a spreadsheet would take for a formula are quoted, so opening an
+    export never runs one. Also used for the lists exported by the organisers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(list(header))
     yield codecs.BOM_UTF8 + _flush(buffer)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_quote_formula(row[c]) if c in TEXT_COLUMNS else row[c] for c in COLUMNS])
+        writer.writerow(
+            [
+                _quote_formula(cell) if text_columns is None or i in text_columns else cell
+                for i, cell in enumerate(row)
+            ]
+        )
         if count % 200 == 0:
             yield _flush(buffer)
     yield _flush(buffer)

@@ -90,3 +90,59 @@ def send_membership_answer(membership_id: int, status: str) -> bool:
         cache.delete(marker)  # not sent: let the retry send it
         raise
     return True
+
+
+# --- Events: reminders, cancellation notices, waiting-list seats, dates ahead --------------
+
+_MAIL_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**_MAIL_RETRY)
+def send_event_reminder(registration_id: int) -> bool:
+    """E-mail one reminder the day before (see collectives.services.notices)."""
+    from collectives.services.notices import registration_notice_send
+
+    return registration_notice_send(registration_id=registration_id, kind="reminder")
+
+
+@shared_task(**_MAIL_RETRY)
+def send_cancellation_notice(registration_id: int) -> bool:
+    """E-mail a registrant that their date or event is cancelled."""
+    from collectives.services.notices import registration_notice_send
+
+    return registration_notice_send(registration_id=registration_id, kind="cancelled")
+
+
+@shared_task(**_MAIL_RETRY)
+def send_seat_freed(registration_id: int) -> bool:
+    """E-mail someone from the waiting list that a seat is now theirs."""
+    from collectives.services.notices import registration_notice_send
+
+    return registration_notice_send(registration_id=registration_id, kind="seat_freed")
+
+
+@shared_task(acks_late=True)
+def queue_event_reminders() -> int:
+    """Periodic (hourly): queue a reminder for every confirmed registration whose date is
+    tomorrow in Paris and has none yet. Queuing twice is harmless: each reminder is claimed
+    once by the task that sends it."""
+    from collectives.selectors.notices import registrations_to_remind
+
+    ids = list(registrations_to_remind())
+    for registration_id in ids:
+        send_event_reminder.delay(registration_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def extend_event_occurrences() -> int:
+    """Periodic (daily): create the dates of recurring events that entered the horizon."""
+    from collectives.services.events import event_occurrences_extend
+
+    return event_occurrences_extend()

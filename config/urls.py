@@ -33,9 +33,27 @@ urlpatterns += i18n_patterns(
     path("mon-commerce/<slug:merchant_slug>/import-export/", include("catalog.urls_imports")),
     path("mon-commerce/<slug:merchant_slug>/histoires/", include("merchants.urls_stories")),
     path("mon-commerce/<slug:merchant_slug>/collectifs/", include("collectives.urls_shop")),
+    path("mon-commerce/<slug:merchant_slug>/evenements/", include("collectives.urls_shop_events")),
+    path(
+        "mon-commerce/<slug:merchant_slug>/selections/", include("collectives.urls_shop_selections")
+    ),
     path("rejoindre/", include("collectives.urls_join")),
     path("boutiques/", include("catalog.urls")),
+    # The organiser space: every route below a collective's slug is resolved by
+    # collectives.permissions.organiser_required (404 unless the user organises it).
+    path(
+        "organiser/<slug:collective_slug>/evenements/",
+        include("collectives.urls_organiser_events"),
+    ),
+    path("organiser/<slug:collective_slug>/direct/", include("collectives.urls_organiser_live")),
+    path(
+        "organiser/<slug:collective_slug>/selections/",
+        include("collectives.urls_organiser_selections"),
+    ),
     path("organiser/", include("collectives.urls_organiser")),
+    path("collectifs/<slug:slug>/direct/", include("collectives.urls_live")),
+    path("collectifs/<slug:slug>/", include("collectives.urls_events")),
+    path("collectifs/<slug:slug>/selections/", include("collectives.urls_selections")),
     path("", include("collectives.urls")),
     prefix_default_language=False,
 )

@@ -10,7 +10,19 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import User
 from catalog.models import Category, ImportJob, Product, ProductImage
-from collectives.models import Collective, CollectiveInvitation, Membership, Organiser
+from collectives.models import (
+    Collective,
+    CollectiveInvitation,
+    Event,
+    EventOccurrence,
+    EventParticipation,
+    LineupItem,
+    Membership,
+    Organiser,
+    Registration,
+    Selection,
+    SelectionItem,
+)
 from merchants.models import (
     Closure,
     Merchant,
@@ -189,3 +201,91 @@ class CollectiveInvitationFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"commerce{n}@example.org")
     token_hash = factory.Sequence(lambda n: f"c{n:063x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+
+
+def _next_saturday_morning() -> dt.datetime:
+    """A week ahead at 8 h, Paris time: far enough that nothing has started."""
+    day = timezone.localdate() + dt.timedelta(days=7)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(8, 0)))
+
+
+class EventFactory(DjangoModelFactory):
+    """A published one-off event with its one date (``EventOccurrence``) created alongside,
+    as ``collectives.services.event_create`` does. Recurring events go through the service."""
+
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    collective = factory.SubFactory(CollectiveFactory)
+    kind = Event.Kind.WORKSHOP
+    title = factory.Sequence(lambda n: f"Atelier {n}")
+    slug = factory.Sequence(lambda n: f"atelier-{n}")
+    description = "Un atelier au centre-ville."
+    starts_at = factory.LazyFunction(_next_saturday_morning)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    place_name = "Halle aux grains"
+    city = "Villeneuve"
+    status = Event.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    registration_open = True
+
+    @factory.post_generation
+    def occurrence(obj, create, extracted, **kwargs):
+        if create and not obj.recurrence:
+            EventOccurrence.objects.create(
+                event=obj,
+                original_start=obj.starts_at,
+                starts_at=obj.starts_at,
+                ends_at=obj.ends_at,
+                capacity=obj.capacity,
+            )
+
+
+class RegistrationFactory(DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    occurrence = factory.LazyFunction(lambda: EventFactory().occurrences.get())
+    user = factory.SubFactory(UserFactory)
+    status = Registration.Status.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class EventParticipationFactory(DjangoModelFactory):
+    class Meta:
+        model = EventParticipation
+
+    event = factory.SubFactory(EventFactory)
+    merchant = factory.SubFactory(MerchantFactory)
+    status = EventParticipation.Status.INVITED
+
+
+class LineupItemFactory(DjangoModelFactory):
+    class Meta:
+        model = LineupItem
+
+    event = factory.SubFactory(EventFactory, kind=Event.Kind.LIVE, registration_open=False)
+    product = factory.SubFactory(ProductFactory)
+    position = factory.Sequence(lambda n: n)
+
+
+class SelectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Selection
+
+    collective = factory.SubFactory(CollectiveFactory)
+    title = factory.Sequence(lambda n: f"Sélection {n}")
+    slug = factory.Sequence(lambda n: f"selection-{n}")
+    text = "Les coups de cœur des commerçants."
+    status = Selection.Status.PUBLISHED
+
+
+class SelectionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = SelectionItem
+
+    selection = factory.SubFactory(SelectionFactory)
+    product = factory.SubFactory(ProductFactory)
+    status = SelectionItem.Status.ACCEPTED
+    position = factory.Sequence(lambda n: n)

@@ -179,6 +179,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.requeue_waiting_import_jobs",
         "schedule": 300.0,
     },
+    # Hourly: a registration made during the day before still gets its reminder.
+    "collectives-queue-event-reminders": {
+        "task": "collectives.tasks.queue_event_reminders",
+        "schedule": 3600.0,
+    },
+    "collectives-extend-event-occurrences": {
+        "task": "collectives.tasks.extend_event_occurrences",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- REST API -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Reads of collectives, scoped to the person asking."""
+"""Reads of collectives, their member shops, shared catalog and memberships."""
 
 from dataclasses import dataclass
 from decimal import Decimal

@@ -1,0 +1,103 @@
+"""E-mails to the people registered for an event: the reminder the day before, the notice
+of a cancelled date or event, and « a seat is yours » for the waiting list.
+
+Each is sent at most once. The reminder and the cancellation notice are claimed by setting
+their column with a conditional UPDATE before sending (the row that was updated is the one
+sending); if the mail server then fails, the claim is released so the task's retry can send
+it. The seat-freed message is tied to the confirmation instant by a cache marker, like the
+answers to join requests.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from collectives.models import Event, EventOccurrence, Registration
+
+NoticeKind = Literal["reminder", "cancelled", "seat_freed"]
+_CLAIM_COLUMN = {"reminder": "reminded_at", "cancelled": "cancellation_notified_at"}
+
+
+def registration_notice_send(*, registration_id: int, kind: NoticeKind) -> bool:
+    """Send one notice about a registration, if it still applies and was not sent yet.
+    Returns whether an e-mail left."""
+    registration = (
+        Registration.objects.select_related("user", "occurrence__event__collective")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None or not _still_applies(registration, kind):
+        return False
+    release = _claim(registration, kind)
+    if release is None:
+        return False
+    try:
+        _send(registration, kind)
+    except OSError:
+        release()  # not sent: let the retry send it
+        raise
+    return True
+
+
+def _still_applies(registration: Registration, kind: NoticeKind) -> bool:
+    occurrence = registration.occurrence
+    if kind == "cancelled":
+        return registration.status == Registration.Status.CANCELLED and (
+            occurrence.status == EventOccurrence.Status.CANCELLED
+            or occurrence.event.status == Event.Status.CANCELLED
+        )
+    live = (
+        registration.status == Registration.Status.CONFIRMED
+        and occurrence.status == EventOccurrence.Status.SCHEDULED
+        and occurrence.event.status == Event.Status.PUBLISHED
+        and occurrence.starts_at > timezone.now()
+    )
+    return live
+
+
+def _claim(registration: Registration, kind: NoticeKind):  # type: ignore[no-untyped-def]
+    """Mark the notice as sent, atomically; None if someone already did. Returns the undo."""
+    if kind in _CLAIM_COLUMN:
+        column = _CLAIM_COLUMN[kind]
+        claimed = Registration.objects.filter(
+            Q(**{f"{column}__isnull": True}), pk=registration.pk
+        ).update(**{column: timezone.now()})
+        if not claimed:
+            return None
+        return lambda: Registration.objects.filter(pk=registration.pk).update(**{column: None})
+    confirmed = registration.confirmed_at.timestamp() if registration.confirmed_at else 0
+    marker = f"collectives:seat-freed:{registration.pk}:{confirmed}"
+    if not cache.add(marker, True, timeout=60 * 60 * 24 * 60):
+        return None
+    return lambda: cache.delete(marker)
+
+
+def _send(registration: Registration, kind: NoticeKind) -> None:
+    occurrence = registration.occurrence
+    event = occurrence.event
+    user = registration.user
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "registration": registration,
+            "occurrence": occurrence,
+            "event": event,
+            "collective": event.collective,
+            "starts_at": timezone.localtime(occurrence.starts_at),
+            "ends_at": timezone.localtime(occurrence.ends_at),
+            "link": settings.SITE_URL.rstrip("/") + event.get_absolute_url(),
+            "ics_link": settings.SITE_URL.rstrip("/")
+            + reverse(
+                "events:ics", kwargs={"slug": event.collective.slug, "event_slug": event.slug}
+            ),
+        }
+        subject = render_to_string(f"collectives/emails/{kind}_subject.txt", context)
+        body = render_to_string(f"collectives/emails/{kind}.txt", context)
+    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
