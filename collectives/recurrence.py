@@ -21,9 +21,13 @@ from django.utils.translation import gettext as _
 HORIZON = dt.timedelta(days=366)
 MAX_DATES = 400
 ALLOWED_FREQUENCIES = {DAILY, WEEKLY, MONTHLY, YEARLY}
-# Properties that belong to the event, not to its rule.
-_FORBIDDEN = re.compile(r"(^|;)(DTSTART|TZID|RDATE|EXDATE)\b")
+# Properties that belong to the event, not to its rule (anywhere in the text: a pasted
+# « DTSTART:…RRULE:… » block loses its line breaks with the spaces).
+_FORBIDDEN = re.compile(r"DTSTART|TZID|RDATE|EXDATE|RRULE:|EXRULE")
+# The times come from the event's start: these would add dates within a day or move them.
+_TIME_PARTS = re.compile(r"(^|;)BY(HOUR|MINUTE|SECOND)=")
 _UNTIL = re.compile(r"UNTIL=([0-9T]+Z?)")
+_PART = re.compile(r"(^|;)(INTERVAL|COUNT)=([^;]*)")
 
 
 def paris() -> ZoneInfo:
@@ -42,22 +46,61 @@ def normalise_rule(rule: str) -> str:
         text = text[len("RRULE:") :]
     if not text:
         return ""
+    text = text.strip(";")
+    invalid = ValidationError(
+        _("Enter a recurrence rule such as FREQ=WEEKLY;BYDAY=SA."), code="invalid_rule"
+    )
     if _FORBIDDEN.search(text) or "FREQ=" not in text:
+        raise invalid
+    if _TIME_PARTS.search(text):
         raise ValidationError(
-            _("Enter a recurrence rule such as FREQ=WEEKLY;BYDAY=SA."), code="invalid_rule"
+            _("The times come from the event's start: leave BYHOUR, BYMINUTE and BYSECOND out."),
+            code="rule_times",
+        )
+    for part in _PART.finditer(text):
+        # dateutil accepts INTERVAL=0 (the same date for ever) and COUNT=0 (no date at all).
+        if not part.group(3).isdigit() or int(part.group(3)) < 1:
+            raise invalid
+    if "UNTIL=" in text and "COUNT=" in text:
+        raise ValidationError(
+            _("Give either an end date (UNTIL) or a number of times (COUNT), not both."),
+            code="until_and_count",
         )
     match = _UNTIL.search(text)
     if match and not match.group(1).endswith("Z"):
         text = text.replace(match.group(0), "UNTIL=" + _until_in_utc(match.group(1)))
     try:
         parsed = rrulestr(text, dtstart=dt.datetime(2026, 1, 1, tzinfo=paris()))
-    except (ValueError, TypeError):
-        raise ValidationError(
-            _("Enter a recurrence rule such as FREQ=WEEKLY;BYDAY=SA."), code="invalid_rule"
-        ) from None
+    except (ValueError, TypeError, KeyError, IndexError):
+        raise invalid from None
     if not isinstance(parsed, rrule) or parsed._freq not in ALLOWED_FREQUENCIES:
         raise ValidationError(_("An event repeats at most once a day."), code="rule_too_frequent")
     return text
+
+
+def check_first_start(*, rule: str, first_start: dt.datetime) -> None:
+    """Refuse a rule whose first date is not the event's start (a start on a Wednesday
+    for « every Saturday », an end before the start, ``COUNT=0``…).
+
+    RFC 5545 leaves such a series undefined — calendars would disagree with the dates
+    Halle creates — and the event would otherwise have no date at all. ``rule`` is a
+    normalised rule (:func:`normalise_rule`).
+    """
+    if not rule:
+        return
+    local_start = first_start.astimezone(paris())
+    first = rrulestr(rule, dtstart=local_start).after(
+        local_start - dt.timedelta(seconds=1), inc=True
+    )
+    # dateutil drops microseconds; the start is compared to the second.
+    if first is None or first.astimezone(dt.UTC) != first_start.replace(microsecond=0):
+        raise ValidationError(
+            _(
+                "The first date must be one the rule gives (for « every Saturday », a "
+                "Saturday) and come before the end of the series."
+            ),
+            code="start_not_in_rule",
+        )
 
 
 def _until_in_utc(value: str) -> str:
@@ -95,13 +138,26 @@ def rule_starts(
 
 
 def describe_rule(rule: str) -> str:
-    """A short French/English description of the common rules, for lists and e-mails;
-    the raw rule for anything unusual."""
+    """A short description of the common rules in the active language, for lists and
+    e-mails (« Every Saturday », « The first Friday of every month »); the raw rule for
+    anything unusual, rather than words that would say less than it does."""
     if not rule:
         return ""
     parts = dict(part.split("=", 1) for part in rule.split(";") if "=" in part)
-    freq, days = parts.get("FREQ"), parts.get("BYDAY", "")
-    interval = parts.get("INTERVAL", "1")
+    # The end of the series (UNTIL, COUNT) and the week start do not change the wording.
+    if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "UNTIL", "COUNT", "WKST"}:
+        return rule
+    freq, days, interval = parts.get("FREQ"), parts.get("BYDAY", ""), parts.get("INTERVAL", "1")
+    # Whole sentences per day: French says « tous les samedis » (plural), not a template.
+    every = {
+        "MO": _("Every Monday"),
+        "TU": _("Every Tuesday"),
+        "WE": _("Every Wednesday"),
+        "TH": _("Every Thursday"),
+        "FR": _("Every Friday"),
+        "SA": _("Every Saturday"),
+        "SU": _("Every Sunday"),
+    }
     names = {
         "MO": _("Monday"),
         "TU": _("Tuesday"),
@@ -118,14 +174,18 @@ def describe_rule(rule: str) -> str:
         "4": _("fourth"),
         "-1": _("last"),
     }
-    if freq == "DAILY" and interval == "1":
+    day_list = days.split(",") if days else []
+    if freq == "DAILY" and interval == "1" and not days:
         return _("Every day")
-    if freq == "WEEKLY" and days and all(d in names for d in days.split(",")):
-        day_names = ", ".join(str(names[d]) for d in days.split(","))
+    if freq == "WEEKLY" and day_list and all(d in names for d in day_list):
+        if interval == "1" and len(day_list) == 1:
+            return every[day_list[0]]
         if interval == "1":
-            return _("Every %(days)s") % {"days": day_names}
-        if interval == "2":
-            return _("Every other %(days)s") % {"days": day_names}
+            return _("Every week on %(days)s") % {"days": ", ".join(names[d] for d in day_list)}
+        if interval == "2" and len(day_list) == 1:
+            return _("Every other %(day)s") % {"day": names[day_list[0]]}
+    if freq == "WEEKLY" and interval == "1" and not days:
+        return _("Every week")
     if freq == "MONTHLY" and interval == "1":
         match = re.fullmatch(r"(-?\d)([A-Z]{2})", days)
         if match and match.group(1) in ordinals and match.group(2) in names:
@@ -135,4 +195,6 @@ def describe_rule(rule: str) -> str:
             }
         if not days:
             return _("Every month")
+    if freq == "YEARLY" and interval == "1" and not days:
+        return _("Every year")
     return rule

@@ -1,7 +1,9 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
-from collectives.models import Collective
+from collectives.models import Collective, Event, EventOccurrence, Selection
 from collectives.selectors import collectives_for_sitemap
 
 
@@ -20,8 +22,8 @@ class HomeSitemap(Sitemap):
 
 
 class CollectiveSitemap(Sitemap):
-    """Each active collective's page and its shared catalog (both from one fetch, so the
-    sitemap needs no second class registered in config/urls.py)."""
+    """Each active collective's page, its shared catalog, its events and its selections (all
+    from one fetch, so the sitemap needs no more classes registered in config/urls.py)."""
 
     changefreq = "daily"
     priority = 0.9
@@ -33,7 +35,12 @@ class CollectiveSitemap(Sitemap):
         return [
             (collective, page)
             for collective in collectives_for_sitemap()
-            for page in ("collectives:detail", "collectives:catalog")
+            for page in (
+                "collectives:detail",
+                "collectives:catalog",
+                "events:list",
+                "selections:list",
+            )
         ]
 
     def location(self, item: tuple[Collective, str]) -> str:
@@ -42,3 +49,47 @@ class CollectiveSitemap(Sitemap):
 
     def lastmod(self, item: tuple[Collective, str]):
         return item[0].updated_at
+
+
+class EventSitemap(Sitemap):
+    """Published events of active collectives that still have a date to come."""
+
+    changefreq = "daily"
+    priority = 0.7
+    i18n = True
+    alternates = True
+
+    def items(self) -> list[Event]:
+        to_come = EventOccurrence.objects.filter(
+            event=OuterRef("pk"), ends_at__gt=timezone.now(), status="scheduled"
+        )
+        return list(
+            Event.objects.filter(Exists(to_come), status="published", collective__status="active")
+            .select_related("collective")
+            .only("slug", "updated_at", "collective__slug")
+            .order_by("pk")
+        )
+
+    def lastmod(self, item: Event):
+        return item.updated_at
+
+
+class SelectionSitemap(Sitemap):
+    """Selections the public sees now."""
+
+    changefreq = "weekly"
+    priority = 0.6
+    i18n = True
+    alternates = True
+
+    def items(self) -> list[Selection]:
+        return list(
+            Selection.objects.visible()
+            .filter(collective__status="active")
+            .select_related("collective")
+            .only("slug", "updated_at", "collective__slug")
+            .order_by("pk")
+        )
+
+    def lastmod(self, item: Selection):
+        return item.updated_at

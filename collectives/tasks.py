@@ -1,5 +1,7 @@
 """Background work of collectives: thin, idempotent wrappers (e-mails)."""
 
+from typing import Any
+
 from celery import shared_task
 
 
@@ -94,7 +96,7 @@ def send_membership_answer(membership_id: int, status: str) -> bool:
 
 # --- Events: reminders, cancellation notices, waiting-list seats, dates ahead --------------
 
-_MAIL_RETRY = {
+_MAIL_RETRY: dict[str, Any] = {
     "acks_late": True,
     "autoretry_for": (OSError,),
     "retry_backoff": True,

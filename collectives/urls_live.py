@@ -1,4 +1,5 @@
-"""The public page of a live sale session (/collectifs/<slug>/direct/<event>/…): line-up, product being shown, stock left."""
+"""The public page of a live sale session (/collectifs/<slug>/direct/<event>/…): line-up,
+product being shown, stock left."""
 
 from django.urls import path
 

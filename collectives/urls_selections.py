@@ -2,6 +2,11 @@
 
 from django.urls import path
 
+from collectives.views import selections_public
+
 app_name = "selections"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", selections_public.selection_list, name="list"),
+    path("<slug:selection_slug>/", selections_public.selection_detail, name="detail"),
+]

@@ -7,7 +7,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from catalog.sitemaps import ProductSitemap, StorySitemap
-from collectives.sitemaps import CollectiveSitemap, HomeSitemap
+from collectives.sitemaps import CollectiveSitemap, EventSitemap, HomeSitemap, SelectionSitemap
 from merchants.sitemaps import MerchantSitemap
 
 sitemaps = {
@@ -16,6 +16,8 @@ sitemaps = {
     "shops": MerchantSitemap,
     "products": ProductSitemap,
     "stories": StorySitemap,
+    "events": EventSitemap,
+    "selections": SelectionSitemap,
 }
 
 urlpatterns = [

@@ -56,7 +56,10 @@ class LineupAddForm(forms.Form):
         chosen = self.data.get(self.add_prefix("product")) if self.is_bound else None
         if chosen and not any(str(p.pk) == str(chosen) for p in options):
             options += list(candidates.filter(pk=chosen)) if str(chosen).isdigit() else []
-        field.widget.choices = [("", field.empty_label), *((p.pk, _choice_label(p)) for p in options)]
+        field.widget.choices = [
+            ("", field.empty_label),
+            *((p.pk, _choice_label(p)) for p in options),
+        ]
 
 
 class LineupMoveForm(forms.Form):

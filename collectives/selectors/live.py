@@ -91,9 +91,7 @@ def lineup_for_viewer(*, event: Event) -> list[LineupItem]:
         event.lineup.filter(product__in=offered)
         .select_related("product__merchant")
         .prefetch_related(
-            Prefetch(
-                "product__images", queryset=ProductImage.objects.order_by("position", "pk")
-            )
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "pk"))
         )
         .order_by("position", "pk")
     )
@@ -103,11 +101,11 @@ def lineup_for_viewer(*, event: Event) -> list[LineupItem]:
 
 
 def live_sessions_for_organiser(*, collective: Collective) -> QuerySet[Event]:
-    """The collective's live sessions, drafts included, next ones first then past ones."""
+    """The collective's live sessions, drafts and past ones included, latest first."""
     return (
         collective.events.filter(kind=Event.Kind.LIVE)
         .select_related("collective")
-        .order_by(F("ends_at").desc(nulls_last=True), "pk")
+        .order_by("-starts_at", "-pk")
     )
 
 

@@ -96,7 +96,7 @@ def _teasers(selections: QuerySet[Selection], *, collective: Collective) -> list
         SelectionTeaser(
             selection=selection,
             cover=_cover(selection),
-            products=[item.product for item in selection.preview_items],  # type: ignore[attr-defined]
+            products=[item.product for item in selection.preview_items],
         )
         for selection in selections
     ]
@@ -104,7 +104,9 @@ def _teasers(selections: QuerySet[Selection], *, collective: Collective) -> list
 
 def visible_selections(*, collective: Collective) -> list[SelectionTeaser]:
     """The collective's selections the public sees now, newest first, as teasers."""
-    return _teasers(Selection.objects.visible().filter(collective=collective), collective=collective)
+    return _teasers(
+        Selection.objects.visible().filter(collective=collective), collective=collective
+    )
 
 
 def featured_selections(
@@ -116,9 +118,7 @@ def featured_selections(
     return _teasers(selections[:limit], collective=collective)
 
 
-def selection_for_public_page(
-    *, actor: Actor, collective: Collective, slug: str
-) -> SelectionPage:
+def selection_for_public_page(*, actor: Actor, collective: Collective, slug: str) -> SelectionPage:
     """The selection ``slug`` of ``collective`` with its shown products in order; 404 when
     the public does not see it, unless the actor organises the collective (a preview)."""
     selection = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +32,7 @@ from collectives.models import (
     Registration,
 )
 from collectives.permissions import can_organise
-from collectives.recurrence import HORIZON, normalise_rule, rule_starts
+from collectives.recurrence import HORIZON, check_first_start, normalise_rule, rule_starts
 from merchants import images
 from merchants.models import Merchant
 from merchants.permissions import can_manage_merchant
@@ -72,10 +73,18 @@ def _check_fields(fields: dict[str, Any]) -> None:
 
 
 def _validate(event: Event, cover: Any) -> None:
-    """Model rules plus those that span fields, all reported at once."""
+    """Model rules plus those that span fields, all reported at once, each on its field."""
     errors: dict[str, list[ValidationError]] = {}
+    # Times are entered to the minute; dateutil drops microseconds, and a date's planned
+    # start must equal the one the rule gives.
+    if event.starts_at:
+        event.starts_at = event.starts_at.replace(microsecond=0)
+    if event.ends_at:
+        event.ends_at = event.ends_at.replace(microsecond=0)
     try:
         event.recurrence = normalise_rule(event.recurrence)
+        if event.starts_at:
+            check_first_start(rule=event.recurrence, first_start=event.starts_at)
     except ValidationError as error:
         errors["recurrence"] = error.error_list
     if cover:
@@ -104,8 +113,23 @@ def _validate(event: Event, cover: Any) -> None:
         errors.setdefault("place_name", []).append(
             ValidationError(_("Say where the event takes place."), code="place_required")
         )
+    if event.capacity is not None and event.capacity < 1:
+        errors.setdefault("capacity", []).append(
+            ValidationError(
+                _("Give at least one seat, or leave empty for no limit."), code="capacity_positive"
+            )
+        )
+    if (event.latitude is None) != (event.longitude is None):
+        missing = "latitude" if event.latitude is None else "longitude"
+        errors.setdefault(missing, []).append(
+            ValidationError(
+                _("Give both the latitude and the longitude, or neither."), code="pin_pair"
+            )
+        )
     try:
-        event.full_clean(exclude=["collective", "slug"])
+        # The table's CHECKs are the last line of defence; the rules above say the same
+        # next to the field concerned, where a constraint would only say its name.
+        event.full_clean(exclude=["collective", "slug"], validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.error_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -148,7 +172,7 @@ def event_create(
         Event.objects.filter(collective=collective), title, max_length=160, reserved=RESERVED_SLUGS
     )
     event.save()
-    _sync_occurrences(event, now=timezone.now())
+    _sync_occurrences(event, [], now=timezone.now())
     if cover:
         _set_cover(event, cover)
     return event
@@ -158,8 +182,9 @@ def event_create(
 def event_update(*, actor: User, event: Event, cover: Any = None, **fields: Any) -> Event:
     """Change an event. A new start, end or rule re-plans its future dates: dates the rule no
     longer gives are cancelled if people registered (they are told) or removed otherwise;
-    dates moved one by one keep their own times. A smaller capacity is refused below the
-    seats already taken on a date; a larger one gives seats to the waiting list."""
+    dates moved one by one keep their own times; dates that began stay as they were. A
+    smaller capacity is refused below the seats already taken on a date to come; a larger
+    one gives seats to the waiting list."""
     require(can_organise(actor, event.collective))
     _check_fields(fields)
     event = Event.objects.select_for_update().get(pk=event.pk)
@@ -168,35 +193,43 @@ def event_update(*, actor: User, event: Event, cover: Any = None, **fields: Any)
         setattr(event, name, value)
     _validate(event, cover)
     changed = {name for name in EDITABLE_FIELDS if getattr(event, name) != before[name]}
+    now = timezone.now()
+    # The dates are locked before their seats are counted: a registration arriving now waits.
+    occurrences = _lock_occurrences(event)
     if "capacity" in changed:
-        _check_capacity(event)
+        _check_capacity(event, occurrences, now=now)
     event.save()
     if changed & _TIMING or "capacity" in changed:
-        _sync_occurrences(
-            event,
-            now=timezone.now(),
-            old_start=before["starts_at"],
-            old_recurrence=before["recurrence"],
-        )
+        _sync_occurrences(event, occurrences, now=now, before=before)
     if cover:
         _set_cover(event, cover)
     if "capacity" in changed or ("registration_open" in changed and event.registration_open):
         from collectives.services.registrations import promote_waiting_list
 
-        for occurrence in event.occurrences.select_for_update().order_by("pk"):
+        for occurrence in _lock_occurrences(event):  # held already; includes new dates
             promote_waiting_list(occurrence)
     return event
 
 
-def _check_capacity(event: Event) -> None:
+def _lock_occurrences(event: Event) -> list[EventOccurrence]:
+    """Lock every date of the event, in primary-key order — the order every service takes
+    them in, so two services locking several dates never deadlock."""
+    return list(EventOccurrence.objects.select_for_update().filter(event=event).order_by("pk"))
+
+
+def _check_capacity(event: Event, occurrences: list[EventOccurrence], *, now: dt.datetime) -> None:
+    """Refuse a capacity below the seats already taken on a date not over yet."""
     if event.capacity is None:
         return
-    crowded = (
-        event.occurrences.filter(seats_taken__gt=event.capacity, ends_at__gt=timezone.now())
-        .order_by("starts_at")
-        .first()
+    crowded = sorted(
+        (
+            o
+            for o in occurrences
+            if o.ends_at > now and o.seats_taken > event.capacity
+        ),
+        key=lambda o: o.starts_at,
     )
-    if crowded is not None:
+    if crowded:
         raise ValidationError(
             {
                 "capacity": ValidationError(
@@ -205,8 +238,8 @@ def _check_capacity(event: Event) -> None:
                         "cannot be lower."
                     )
                     % {
-                        "count": crowded.seats_taken,
-                        "date": timezone.localtime(crowded.starts_at).strftime("%d/%m/%Y"),
+                        "count": crowded[0].seats_taken,
+                        "date": timezone.localtime(crowded[0].starts_at).strftime("%d/%m/%Y"),
                     },
                     code="capacity_below_registrations",
                 )
@@ -214,34 +247,32 @@ def _check_capacity(event: Event) -> None:
         )
 
 
+def _new_occurrence(event: Event, start: dt.datetime) -> EventOccurrence:
+    return EventOccurrence(
+        event=event,
+        original_start=start,
+        starts_at=start,
+        ends_at=start + (event.ends_at - event.starts_at),
+        capacity=event.capacity,
+    )
+
+
 def _sync_occurrences(
     event: Event,
+    occurrences: list[EventOccurrence],
     *,
     now: dt.datetime,
-    old_start: dt.datetime | None = None,
-    old_recurrence: str | None = None,
+    before: dict[str, Any] | None = None,
 ) -> None:
-    """Make the event's future dates those of its start and rule, up to the horizon."""
-    duration = event.ends_at - event.starts_at
-    existing = {o.original_start: o for o in event.occurrences.select_for_update()}
-    if not event.recurrence and (old_recurrence is None or not old_recurrence):
-        # A one-off event has one date: editing it moves that date (registrations stay).
-        occurrence = next(iter(existing.values()), None)
-        if occurrence is None:
-            EventOccurrence.objects.create(
-                event=event,
-                original_start=event.starts_at,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                capacity=event.capacity,
-            )
-        else:
-            occurrence.original_start = occurrence.starts_at = event.starts_at
-            occurrence.ends_at = event.ends_at
-            if occurrence.ends_at > now:  # a past date keeps the seats it had
-                occurrence.capacity = event.capacity
-            occurrence.save(update_fields=["original_start", "starts_at", "ends_at", "capacity"])
+    """Make the event's dates to come those of its start and rule, up to the horizon.
+
+    ``occurrences`` are the event's dates, locked; ``before`` the event's editable fields
+    before the change (``None`` for a new event)."""
+    if not event.recurrence and not (before and before["recurrence"]):
+        _sync_one_off(event, occurrences, now=now, before=before)
         return
+    duration = event.ends_at - event.starts_at
+    old_duration = before["ends_at"] - before["starts_at"] if before else duration
     # Dates under way count as to come: a market that opened this morning is not re-planned.
     wanted = set(
         rule_starts(
@@ -251,61 +282,110 @@ def _sync_occurrences(
             until=now + HORIZON,
         )
     )
+    existing = {o.original_start: o for o in occurrences}
     to_create = []
     for start in sorted(wanted):
         occurrence = existing.get(start)
         if occurrence is None:
-            to_create.append(
-                EventOccurrence(
-                    event=event,
-                    original_start=start,
-                    starts_at=start,
-                    ends_at=start + duration,
-                    capacity=event.capacity,
-                )
-            )
+            to_create.append(_new_occurrence(event, start))
             continue
-        if not occurrence.is_moved:  # dates moved by hand keep their own times
-            occurrence.ends_at = occurrence.starts_at + duration
+        # A date moved by hand (other start, or other end) keeps its own times.
+        as_planned = (
+            occurrence.starts_at == occurrence.original_start
+            and occurrence.ends_at == occurrence.original_start + old_duration
+        )
+        # A date that is over keeps its times and seats (the check on the capacity looked
+        # at the dates not over, as they were before the change).
         if occurrence.ends_at > now:
+            if as_planned:
+                occurrence.ends_at = occurrence.starts_at + duration
             occurrence.capacity = event.capacity
         occurrence.save(update_fields=["ends_at", "capacity"])
-    EventOccurrence.objects.bulk_create(to_create, ignore_conflicts=True)
-    for start, occurrence in existing.items():
-        if start in wanted or occurrence.starts_at <= now:
-            continue  # kept, or begun: history stays as it was
-        if occurrence.registrations.exclude(status=Registration.Status.CANCELLED).exists():
-            _cancel_occurrence(occurrence, now=now)
+    EventOccurrence.objects.bulk_create(to_create)
+    dropped = [
+        o
+        for start, o in existing.items()
+        if start not in wanted and o.starts_at > now  # begun or past: history stays
+    ]
+    with_people = set(
+        Registration.objects.filter(occurrence__in=dropped)
+        .exclude(status=Registration.Status.CANCELLED)
+        .values_list("occurrence_id", flat=True)
+    )
+    for occurrence in dropped:
+        if occurrence.pk in with_people:
+            if occurrence.status != EventOccurrence.Status.CANCELLED:
+                _cancel_occurrence(occurrence, now=now)
         else:
             occurrence.delete()
 
 
-@transaction.atomic
+def _sync_one_off(
+    event: Event,
+    occurrences: list[EventOccurrence],
+    *,
+    now: dt.datetime,
+    before: dict[str, Any] | None,
+) -> None:
+    """A one-off event has one date: editing the event moves it (registrations stay)."""
+    old_start = before["starts_at"] if before else event.starts_at
+    occurrence = next((o for o in occurrences if o.original_start == old_start), None)
+    if occurrence is None and len(occurrences) == 1:
+        occurrence = occurrences[0]
+    if occurrence is None:
+        if not any(o.original_start == event.starts_at for o in occurrences):
+            _new_occurrence(event, event.starts_at).save()
+        return
+    timing_changed = before is None or any(
+        before[name] != getattr(event, name) for name in ("starts_at", "ends_at")
+    )
+    if occurrence.ends_at > now:  # a date that is over keeps the seats it had
+        occurrence.capacity = event.capacity
+    if timing_changed:
+        occurrence.original_start = occurrence.starts_at = event.starts_at
+        occurrence.ends_at = event.ends_at
+    occurrence.save(update_fields=["original_start", "starts_at", "ends_at", "capacity"])
+
+
 def event_occurrences_extend(*, now: dt.datetime | None = None) -> int:
-    """Create the dates of recurring events that came within the horizon. Idempotent (the
-    (event, planned start) pair is unique); run daily by beat. Returns dates created."""
+    """Create the dates of recurring events that came within the horizon; run daily by
+    beat. Idempotent: only the dates missing are created. Returns how many were.
+
+    Each event is extended in its own short transaction, with its row locked, so an
+    organiser's edit of the rule at the same moment is never undone by dates of the old
+    rule, and the task never holds every event's lock at once."""
     now = now or timezone.now()
     created = 0
-    events = Event.objects.exclude(recurrence="").exclude(status=Event.Status.CANCELLED)
-    for event in events.order_by("pk").iterator():
-        duration = event.ends_at - event.starts_at
-        starts = rule_starts(
-            rule=event.recurrence, first_start=event.starts_at, after=now, until=now + HORIZON
-        )
-        made = EventOccurrence.objects.bulk_create(
-            [
-                EventOccurrence(
-                    event=event,
-                    original_start=start,
-                    starts_at=start,
-                    ends_at=start + duration,
-                    capacity=event.capacity,
+    ids = (
+        Event.objects.exclude(recurrence="")
+        .exclude(status=Event.Status.CANCELLED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for event_id in list(ids):
+        with transaction.atomic():
+            event = (
+                Event.objects.select_for_update()
+                .exclude(recurrence="")
+                .exclude(status=Event.Status.CANCELLED)
+                .filter(pk=event_id)
+                .first()
+            )
+            if event is None:
+                continue
+            starts = rule_starts(
+                rule=event.recurrence, first_start=event.starts_at, after=now, until=now + HORIZON
+            )
+            if not starts:
+                continue
+            known = set(
+                event.occurrences.filter(original_start__in=starts).values_list(
+                    "original_start", flat=True
                 )
-                for start in starts
-            ],
-            ignore_conflicts=True,
-        )
-        created += sum(1 for o in made if o.pk)
+            )
+            missing = [_new_occurrence(event, start) for start in starts if start not in known]
+            EventOccurrence.objects.bulk_create(missing)
+            created += len(missing)
     return created
 
 
@@ -332,6 +412,7 @@ def event_unpublish(*, actor: User, event: Event) -> Event:
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status != Event.Status.PUBLISHED:
         return event
+    _lock_occurrences(event)  # nobody registers between the count and the change
     if (
         Registration.objects.filter(occurrence__event=event)
         .exclude(status=Registration.Status.CANCELLED)
@@ -350,8 +431,9 @@ def event_unpublish(*, actor: User, event: Event) -> Event:
 @transaction.atomic
 def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
     """Cancel the whole event. It stays visible as cancelled (and in the iCal feed with
-    STATUS:CANCELLED, so calendars drop it); everyone registered for a date to come gets a
-    cancellation notice."""
+    STATUS:CANCELLED, so calendars drop it); the registrations for dates not over are
+    cancelled and each person registered gets one cancellation notice, however many
+    dates they had."""
     require(can_organise(actor, event.collective))
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status == Event.Status.CANCELLED:
@@ -371,38 +453,52 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
             "updated_at",
         ]
     )
+    # Locked so that no registration slips in between the list and the cancellation.
+    to_come = [o for o in _lock_occurrences(event) if o.ends_at > now]
     if was_published:
-        _queue_cancellation_notices(
-            Registration.objects.filter(occurrence__event=event, occurrence__ends_at__gt=now)
-        )
+        _queue_cancellation_notices(to_come, one_per_person=True)
     return event
 
 
 @transaction.atomic
 def occurrence_cancel(*, actor: User, occurrence: EventOccurrence) -> EventOccurrence:
     """Cancel one date of an event (« pas de marché le 25 décembre »); its registrants are
-    told. The date stays, cancelled, so calendars show the exception."""
+    told. The date stays, cancelled, so calendars show the exception. A date that is over
+    cannot be cancelled."""
     require(can_organise(actor, occurrence.event.collective))
-    occurrence = EventOccurrence.objects.select_for_update().get(pk=occurrence.pk)
+    occurrence = (
+        EventOccurrence.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=occurrence.pk)
+    )
     if occurrence.status == EventOccurrence.Status.CANCELLED:
         return occurrence
-    return _cancel_occurrence(occurrence, now=timezone.now())
+    now = timezone.now()
+    if occurrence.ends_at <= now:
+        raise ValidationError(_("This date is over."), code="occurrence_over")
+    return _cancel_occurrence(occurrence, now=now)
 
 
 def _cancel_occurrence(occurrence: EventOccurrence, *, now: dt.datetime) -> EventOccurrence:
+    """Mark a locked date cancelled and, for a published event, cancel its registrations
+    and tell the people."""
     occurrence.status = EventOccurrence.Status.CANCELLED
     occurrence.cancelled_at = now
     occurrence.save(update_fields=["status", "cancelled_at"])
     if occurrence.event.status == Event.Status.PUBLISHED:
-        _queue_cancellation_notices(occurrence.registrations.all())
+        _queue_cancellation_notices([occurrence])
+        occurrence.seats_taken = 0
     return occurrence
 
 
 @transaction.atomic
 def occurrence_restore(*, actor: User, occurrence: EventOccurrence) -> EventOccurrence:
-    """Undo the cancellation of one date (registrations cancelled with it stay cancelled)."""
+    """Undo the cancellation of one date (registrations cancelled with it stay cancelled:
+    their people were told, and may register again)."""
     require(can_organise(actor, occurrence.event.collective))
     occurrence = EventOccurrence.objects.select_for_update().get(pk=occurrence.pk)
+    if occurrence.status == EventOccurrence.Status.SCHEDULED:
+        return occurrence
     occurrence.status = EventOccurrence.Status.SCHEDULED
     occurrence.cancelled_at = None
     occurrence.save(update_fields=["status", "cancelled_at"])
@@ -414,39 +510,67 @@ def occurrence_move(
     *, actor: User, occurrence: EventOccurrence, starts_at: dt.datetime, ends_at: dt.datetime
 ) -> EventOccurrence:
     """Move one date (« le marché du 14 juillet a lieu le 13 »). The date keeps the start
-    its rule gave, so calendars replace that one instance; registrations carry over."""
+    its rule gave, so calendars replace that one instance; registrations carry over. The
+    date of a one-off event is the event's: moving it moves the event. A date that is
+    over stays where it was, and no date moves into the past."""
     require(can_organise(actor, occurrence.event.collective))
+    starts_at, ends_at = starts_at.replace(microsecond=0), ends_at.replace(microsecond=0)
+    now = timezone.now()
     if ends_at <= starts_at:
         raise ValidationError(
-            {"ends_at": _("The end must come after the start.")}, code="ends_before_start"
+            {
+                "ends_at": ValidationError(
+                    _("The end must come after the start."), code="ends_before_start"
+                )
+            }
         )
+    if starts_at <= now:
+        raise ValidationError(
+            {"starts_at": ValidationError(_("Choose a time to come."), code="in_past")}
+        )
+    # The event first, then its date: the order event_update and event_cancel lock them in.
+    event = Event.objects.select_for_update().get(pk=occurrence.event_id)
     occurrence = EventOccurrence.objects.select_for_update().get(pk=occurrence.pk)
+    if occurrence.ends_at <= now:
+        raise ValidationError(_("This date is over."), code="occurrence_over")
+    if not event.recurrence:
+        event.starts_at, event.ends_at = starts_at, ends_at
+        event.save(update_fields=["starts_at", "ends_at", "updated_at"])
+        occurrence.original_start = starts_at
     occurrence.starts_at, occurrence.ends_at = starts_at, ends_at
-    occurrence.save(update_fields=["starts_at", "ends_at"])
+    occurrence.save(update_fields=["original_start", "starts_at", "ends_at"])
     return occurrence
 
 
-def _queue_cancellation_notices(registrations: Any) -> None:
-    """Cancel the live registrations given (freeing nothing: the date is off) and e-mail
-    each person once, after commit."""
+def _queue_cancellation_notices(
+    occurrences: list[EventOccurrence], *, one_per_person: bool = False
+) -> None:
+    """Cancel the live registrations of these locked dates (freeing nothing: the dates are
+    off) and e-mail each person once, after commit — once per registration, or once per
+    person when the whole event is off (``one_per_person``)."""
     from collectives.tasks import send_cancellation_notice
 
+    if not occurrences:
+        return
     now = timezone.now()
     live = list(
-        registrations.exclude(status=Registration.Status.CANCELLED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        Registration.objects.filter(occurrence__in=occurrences)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("occurrence__starts_at", "pk")
+        .values_list("pk", "user_id")
     )
     if not live:
         return
-    Registration.objects.filter(pk__in=live).update(
+    Registration.objects.filter(pk__in=[pk for pk, _user in live]).update(
         status=Registration.Status.CANCELLED, cancelled_at=now
     )
-    EventOccurrence.objects.filter(registrations__pk__in=live).update(seats_taken=0)
-    for registration_id in live:
-        transaction.on_commit(
-            lambda registration_id=registration_id: send_cancellation_notice.delay(registration_id)
-        )
+    EventOccurrence.objects.filter(pk__in=[o.pk for o in occurrences]).update(seats_taken=0)
+    told: set[int] = set()
+    for registration_id, user_id in live:
+        if one_per_person and user_id in told:
+            continue
+        told.add(user_id)
+        transaction.on_commit(partial(send_cancellation_notice.delay, registration_id))
 
 
 # --- Participating shops and featured products ---------------------------------------------
@@ -485,9 +609,25 @@ def event_participation_invite(
 def event_participation_answer(
     *, actor: User, participation: EventParticipation, accept: bool
 ) -> EventParticipation:
-    """The shop says it takes part, or not (it may change its mind until the event)."""
+    """The shop's owner says it takes part, or not (it may change its mind): like joining
+    the collective, it commits the shop. Only a shop still an active member can say yes."""
     require(can_manage_merchant(actor, participation.merchant))
-    participation = EventParticipation.objects.select_for_update().get(pk=participation.pk)
+    participation = (
+        EventParticipation.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=participation.pk)
+    )
+    if (
+        accept
+        and not Membership.objects.filter(
+            collective_id=participation.event.collective_id,
+            merchant_id=participation.merchant_id,
+            status=Membership.Status.ACTIVE,
+        ).exists()
+    ):
+        raise ValidationError(
+            _("Only member shops of the collective can take part."), code="not_member"
+        )
     participation.status = (
         EventParticipation.Status.ACCEPTED if accept else EventParticipation.Status.DECLINED
     )

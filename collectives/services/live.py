@@ -79,15 +79,11 @@ def validate_stream_url(url: str) -> None:
     """Refuse a stream link that is not on PeerTube, YouTube, Twitch or Instagram (an empty
     link is allowed: the organiser may add it later). For the event's ``full_clean``."""
     if url and stream_platform(url) is None:
-        raise ValidationError(
-            {
-                "stream_url": _(
-                    "Paste the address of the live on PeerTube, YouTube, Twitch or Instagram, "
-                    "for example https://www.youtube.com/live/… or https://www.twitch.tv/…"
-                )
-            },
-            code="unsupported_stream",
+        message = _(
+            "Paste the address of the live on PeerTube, YouTube, Twitch or Instagram, "
+            "for example https://www.youtube.com/live/… or https://www.twitch.tv/…"
         )
+        raise ValidationError({"stream_url": ValidationError(message, code="unsupported_stream")})
 
 
 # --- The line-up ---------------------------------------------------------------------------
@@ -125,15 +121,11 @@ def lineup_add(*, actor: User, event: Event, product: Product, note: str = "") -
     event = _lock_live_event(actor, event)
     offered = Product.objects.published().for_collective(event.collective)
     if not offered.filter(pk=product.pk).exists():
-        raise ValidationError(
-            {"product": _("Choose a published product of a member shop.")},
-            code="product_not_offered",
-        )
+        message = _("Choose a published product of a member shop.")
+        raise ValidationError({"product": ValidationError(message, code="product_not_offered")})
     if event.lineup.filter(product=product).exists():
-        raise ValidationError(
-            {"product": _("%(product)s is already in the line-up.") % {"product": product}},
-            code="already_in_lineup",
-        )
+        message = _("%(product)s is already in the line-up.") % {"product": product}
+        raise ValidationError({"product": ValidationError(message, code="already_in_lineup")})
     last = event.lineup.aggregate(last=Max("position"))["last"]
     item = LineupItem(
         event=event,

@@ -10,11 +10,12 @@ answers to join requests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,7 +29,11 @@ _CLAIM_COLUMN = {"reminder": "reminded_at", "cancelled": "cancellation_notified_
 
 def registration_notice_send(*, registration_id: int, kind: NoticeKind) -> bool:
     """Send one notice about a registration, if it still applies and was not sent yet.
-    Returns whether an e-mail left."""
+    Returns whether an e-mail left.
+
+    The message is written before it is claimed, so a template or URL error leaves the
+    claim free; a mail server that fails (``OSError``, which smtplib's errors are) releases
+    the claim and re-raises, for the task's retry."""
     registration = (
         Registration.objects.select_related("user", "occurrence__event__collective")
         .filter(pk=registration_id)
@@ -36,11 +41,12 @@ def registration_notice_send(*, registration_id: int, kind: NoticeKind) -> bool:
     )
     if registration is None or not _still_applies(registration, kind):
         return False
+    message = _message(registration, kind)
     release = _claim(registration, kind)
     if release is None:
         return False
     try:
-        _send(registration, kind)
+        message.send()
     except OSError:
         release()  # not sent: let the retry send it
         raise
@@ -54,16 +60,15 @@ def _still_applies(registration: Registration, kind: NoticeKind) -> bool:
             occurrence.status == EventOccurrence.Status.CANCELLED
             or occurrence.event.status == Event.Status.CANCELLED
         )
-    live = (
+    return (
         registration.status == Registration.Status.CONFIRMED
         and occurrence.status == EventOccurrence.Status.SCHEDULED
         and occurrence.event.status == Event.Status.PUBLISHED
         and occurrence.starts_at > timezone.now()
     )
-    return live
 
 
-def _claim(registration: Registration, kind: NoticeKind):  # type: ignore[no-untyped-def]
+def _claim(registration: Registration, kind: NoticeKind) -> Callable[[], object] | None:
     """Mark the notice as sent, atomically; None if someone already did. Returns the undo."""
     if kind in _CLAIM_COLUMN:
         column = _CLAIM_COLUMN[kind]
@@ -73,6 +78,8 @@ def _claim(registration: Registration, kind: NoticeKind):  # type: ignore[no-unt
         if not claimed:
             return None
         return lambda: Registration.objects.filter(pk=registration.pk).update(**{column: None})
+    # « A seat is yours » belongs to one confirmation: cancelling and being promoted again
+    # later is a new one, with its own message.
     confirmed = registration.confirmed_at.timestamp() if registration.confirmed_at else 0
     marker = f"collectives:seat-freed:{registration.pk}:{confirmed}"
     if not cache.add(marker, True, timeout=60 * 60 * 24 * 60):
@@ -80,7 +87,8 @@ def _claim(registration: Registration, kind: NoticeKind):  # type: ignore[no-unt
     return lambda: cache.delete(marker)
 
 
-def _send(registration: Registration, kind: NoticeKind) -> None:
+def _message(registration: Registration, kind: NoticeKind) -> EmailMessage:
+    """The e-mail, in the person's language, with times in Paris."""
     occurrence = registration.occurrence
     event = occurrence.event
     user = registration.user
@@ -100,4 +108,4 @@ def _send(registration: Registration, kind: NoticeKind) -> None:
         }
         subject = render_to_string(f"collectives/emails/{kind}_subject.txt", context)
         body = render_to_string(f"collectives/emails/{kind}.txt", context)
-    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -8,6 +8,8 @@ would still slip through. A seat given back goes at once to the first on the wai
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,17 @@ from collectives.models import Collective, Event, EventOccurrence, Registration
 from collectives.permissions import can_organise
 
 R = Registration.Status
+
+
+def _locked(occurrence_id: int) -> EventOccurrence:
+    """Lock a date, then read it with its event and collective.
+
+    Two statements on purpose: a ``SELECT … FOR UPDATE`` that waited for another
+    transaction re-reads the locked row but not the rows joined to it, so an event cancelled
+    or unpublished meanwhile would still look published. Read after the lock is granted, it
+    is seen as it now is."""
+    EventOccurrence.objects.select_for_update().filter(pk=occurrence_id).values_list("pk").get()
+    return EventOccurrence.objects.select_related("event__collective").get(pk=occurrence_id)
 
 
 def registration_is_possible(occurrence: EventOccurrence) -> str:
@@ -50,11 +63,7 @@ def registration_create(*, actor: User, occurrence: EventOccurrence) -> Registra
     """Register the actor for a date: a confirmed seat while there is one, else a place on
     the waiting list. Registering twice returns the registration already there."""
     require(actor.is_authenticated)
-    occurrence = (
-        EventOccurrence.objects.select_for_update(of=("self",))
-        .select_related("event__collective")
-        .get(pk=occurrence.pk)
-    )
+    occurrence = _locked(occurrence.pk)
     refusal = registration_is_possible(occurrence)
     if refusal:
         raise ValidationError(_REFUSALS[refusal](), code=refusal)
@@ -79,11 +88,7 @@ def registration_create(*, actor: User, occurrence: EventOccurrence) -> Registra
 def registration_cancel(*, actor: User, registration: Registration) -> Registration:
     """Give up a seat or a place on the waiting list (the person, or an organiser). A freed
     seat goes to the first person waiting, who is told by e-mail."""
-    occurrence = (
-        EventOccurrence.objects.select_for_update(of=("self",))
-        .select_related("event__collective")
-        .get(pk=registration.occurrence_id)
-    )
+    occurrence = _locked(registration.occurrence_id)
     require(registration.user_id == actor.pk or can_organise(actor, occurrence.event.collective))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == R.CANCELLED:
@@ -128,7 +133,5 @@ def promote_waiting_list(occurrence: EventOccurrence) -> list[Registration]:
     occurrence.save(update_fields=["seats_taken"])
     for registration in promoted:
         registration.status, registration.confirmed_at = R.CONFIRMED, now
-        transaction.on_commit(
-            lambda registration_id=registration.pk: send_seat_freed.delay(registration_id)
-        )
+        transaction.on_commit(partial(send_seat_freed.delay, registration.pk))
     return promoted

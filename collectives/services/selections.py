@@ -90,7 +90,8 @@ def selection_update(
     with ``cover``, remove it with ``remove_cover``, or describe it with ``cover_alt_text``.
 
     The address (slug) follows the title while the selection is a draft; once published it
-    stays, so that links people shared keep working.
+    stays, so that links people shared keep working (taken back to draft and renamed, it
+    gets a new address).
     """
     require(can_organise(actor, selection.collective))
     _check_fields(fields, "selection_update")
@@ -254,9 +255,7 @@ def _locked_item(selection: Selection, item: SelectionItem) -> SelectionItem | N
 
 
 @transaction.atomic
-def selection_add_product(
-    *, actor: User, selection: Selection, product: Product
-) -> SelectionItem:
+def selection_add_product(*, actor: User, selection: Selection, product: Product) -> SelectionItem:
     """An organiser adds a published product of an active member shop at the end of the
     selection. A pending proposal of that product is accepted by the same click; a declined
     one is taken back."""
@@ -338,7 +337,11 @@ def selection_propose(
     require(can_edit_merchant(actor, shop))
     if not Product.objects.published().filter(pk=product.pk).exists():
         raise ValidationError(
-            {"product": ValidationError(_("Only published products can be proposed."), "unpublished")}
+            {
+                "product": ValidationError(
+                    _("Only published products can be proposed."), "unpublished"
+                )
+            }
         )
     locked = _lock(selection)
     member = Membership.objects.active().filter(collective=locked.collective, merchant=shop)
@@ -376,8 +379,7 @@ def _already_message(item: SelectionItem) -> ValidationError:
         )
     if item.status == Item.PROPOSED:
         return ValidationError(
-            _("%(product)s is already proposed and waits for the organisers' answer.")
-            % product,
+            _("%(product)s is already proposed and waits for the organisers' answer.") % product,
             code="already_proposed",
         )
     return ValidationError(

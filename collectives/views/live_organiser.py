@@ -76,7 +76,7 @@ def _render_control(
         request,
         "collectives/live/organiser/control.html",
         {
-            "nav": "events",
+            "nav": "live",
             "is_admin": request.organiser_role == "admin",
             "event": event,
             "timing": live_timing(event),
@@ -116,7 +116,7 @@ def index(request: OrganiserRequest) -> HttpResponse:
         request,
         "collectives/live/organiser/index.html",
         {
-            "nav": "events",
+            "nav": "live",
             "is_admin": request.organiser_role == "admin",
             "events": live_sessions_for_organiser(collective=request.collective),
         },
@@ -164,9 +164,7 @@ def remove(request: OrganiserRequest, event_slug: str, item_pk: int) -> HttpResp
         lineup_remove(actor=request.user, item=item)
     except ValidationError as error:
         return _refused(request, event, error)
-    return _done(
-        request, event, _("%(product)s is removed from the line-up.") % {"product": title}
-    )
+    return _done(request, event, _("%(product)s is removed from the line-up.") % {"product": title})
 
 
 @require_POST
@@ -182,10 +180,7 @@ def move(request: OrganiserRequest, event_slug: str, item_pk: int) -> HttpRespon
         lineup_move(actor=request.user, item=item, direction=direction)
     except ValidationError as error:
         return _refused(request, event, error)
-    if direction == "up":
-        status = _("%(product)s moved up.")
-    else:
-        status = _("%(product)s moved down.")
+    status = _("%(product)s moved up.") if direction == "up" else _("%(product)s moved down.")
     return _done(request, event, status % {"product": item.product.title})
 
 

@@ -25,6 +25,8 @@ from collectives.selectors import (
     latest_member_stories,
     member_directory,
 )
+from collectives.selectors.events import upcoming_events_for_collective_page
+from collectives.selectors.selections import featured_selections
 from merchants.hours import OpeningState, opening_state
 from merchants.models import Merchant
 from merchants.story_text import story_excerpt
@@ -63,6 +65,10 @@ def collective_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "stories": [
                 StoryTeaser(story=s, excerpt=story_excerpt(s.body, words=25)) for s in stories
             ],
+            "upcoming_events": upcoming_events_for_collective_page(
+                collective=collective, actor=request.user
+            ),
+            "selections": featured_selections(collective=collective),
             "organization_jsonld": _organization_jsonld(request, collective, directory.shops),
         },
     )

@@ -166,6 +166,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How often the page of a live sale session asks for the product shown and the stock left.
+HALLE_LIVE_POLL_SECONDS = env.int("HALLE_LIVE_POLL_SECONDS", default=5)
+
 CELERY_BEAT_SCHEDULE = {
     "merchants-requeue-unprocessed-photos": {
         "task": "merchants.tasks.requeue_unprocessed_photos",

@@ -14,12 +14,15 @@ from catalog.models import Category, ProductImage
 from tests.factories import (
     CategoryFactory,
     CollectiveFactory,
+    EventFactory,
     MembershipFactory,
     MerchantFactory,
     OpeningHoursFactory,
     ProductFactory,
     ProductImageFactory,
     StoryFactory,
+    SelectionFactory,
+    SelectionItemFactory,
     StoryImageFactory,
 )
 
@@ -207,6 +210,13 @@ def make_collective_page_data(collective, shops: int, products_per_shop: int):
             ready_image(product)
         story = StoryFactory(merchant=shop)
         StoryImageFactory(story=story, position=0)
+    # Events and selections grow with the shops: the page shows a few of each.
+    products = list(shop.products.all())
+    for index in range(shops):
+        EventFactory(collective=collective, capacity=10)
+        selection = SelectionFactory(collective=collective)
+        for position, product in enumerate(products[: index + 1]):
+            SelectionItemFactory(selection=selection, product=product, position=position)
 
 
 @pytest.mark.parametrize("params", [{}, {"metier": "bakery"}])
@@ -216,8 +226,9 @@ def test_collective_page_query_count_does_not_grow(client, django_assert_max_num
         collective = CollectiveFactory()
         make_collective_page_data(collective, shops=shops, products_per_shop=products)
         # collective, shops, their hours, their closures, products, their photos, stories,
-        # their photos.
-        with django_assert_max_num_queries(8) as captured:
+        # their photos; the next date of each event and the covers; the featured selections,
+        # their covers, their products and the products' photos.
+        with django_assert_max_num_queries(14) as captured:
             response = client.get(collective.get_absolute_url(), params)
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))

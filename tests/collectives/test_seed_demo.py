@@ -17,7 +17,20 @@ from accounts.models import User
 from catalog.models import Product, ProductImage
 from collectives import demo_data
 from collectives.management.commands import seed_demo
-from collectives.models import Collective, Membership, Organiser
+from collectives.models import (
+    Collective,
+    Event,
+    EventOccurrence,
+    EventParticipation,
+    EventPhoto,
+    LineupItem,
+    Membership,
+    Organiser,
+    Registration,
+    Selection,
+    SelectionItem,
+    SelectionPhoto,
+)
 from merchants.models import Closure, Merchant, MerchantMember, OpeningHours, Story, StoryImage
 
 VILLENEUVE = "Les Commerçants de Villeneuve"
@@ -26,7 +39,9 @@ VILLENEUVE = "Les Commerçants de Villeneuve"
 def _row_counts() -> dict[str, int]:
     models = (
         User, EmailAddress, Merchant, MerchantMember, OpeningHours, Closure, Product,
-        ProductImage, Collective, Organiser, Membership, Story, StoryImage,
+        ProductImage, Collective, Organiser, Membership, Story, StoryImage, Event,
+        EventOccurrence, EventParticipation, EventPhoto, LineupItem, Registration, Selection,
+        SelectionItem, SelectionPhoto,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -82,6 +97,31 @@ def test_seed_demo_loads_a_working_town_and_a_second_run_creates_nothing():
         assert story.images.filter(status=StoryImage.Status.READY).exists()
         assert story.products.exists()
         assert not story.products.exclude(merchant=story.merchant).exists()
+
+    # Events: a weekly market with one Saturday cancelled and one moved, a workshop with
+    # limited seats and people registered, a live session with its line-up.
+    market = Event.objects.get(collective=collective, title="Marché de la halle")
+    assert market.status == "published" and market.recurrence.startswith("FREQ=WEEKLY;BYDAY=SA")
+    dates = market.occurrences.all()
+    assert dates.count() >= 50
+    assert {timezone.localtime(d.original_start).weekday() for d in dates} == {5}
+    assert dates.filter(status="cancelled").count() == 1
+    assert sum(1 for d in dates if d.is_moved) == 1
+    assert market.participations.filter(status="accepted").count() == 4
+    workshop = Event.objects.get(collective=collective, kind="workshop")
+    workshop_date = workshop.occurrences.get()
+    assert workshop_date.capacity == 6
+    assert workshop_date.seats_taken == workshop_date.registrations.filter(
+        status="confirmed"
+    ).count() == 5
+    live = Event.objects.get(collective=collective, kind="live")
+    assert live.lineup.count() == 5 and live.stream_url
+    assert not EventPhoto.objects.exclude(status="ready").exists()
+    # Two selections, one with a shop's proposal waiting for the organisers.
+    selections = Selection.objects.filter(collective=collective, status="published")
+    assert selections.count() == 2
+    assert SelectionItem.objects.filter(selection__in=selections, status="proposed").count() == 1
+    assert not SelectionPhoto.objects.exclude(status="ready").exists()
 
     # The log-ins the summary prints work, with the e-mail verification allauth requires.
     logins = (

@@ -62,7 +62,9 @@ def test_query_count_does_not_grow_with_the_number_of_products(
             "shop": shop.get_absolute_url(),
             "product": product.get_absolute_url(),
         }[page]
-        counts.append(count_queries(client, url, django_assert_max_num_queries, budget=8))
+        # The collective page also shows upcoming events and featured selections (6 more).
+        budget = 14 if page == "collective" else 8
+        counts.append(count_queries(client, url, django_assert_max_num_queries, budget=budget))
     assert counts[0] == counts[1], f"{page}: {counts[0]} queries at 5 products, {counts[1]} at 50"
 
 

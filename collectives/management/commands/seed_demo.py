@@ -44,7 +44,17 @@ from catalog.services import (
     product_publish,
 )
 from collectives import demo_data as demo
-from collectives.models import Collective, Membership, Organiser
+from collectives import demo_events
+from collectives.models import (
+    Collective,
+    Event,
+    EventPhoto,
+    Membership,
+    Organiser,
+    Selection,
+    SelectionPhoto,
+)
+from collectives.recurrence import rule_starts
 from collectives.services import (
     collective_create,
     collective_publish,
@@ -53,6 +63,23 @@ from collectives.services import (
     membership_invite,
     membership_request,
     organiser_add,
+)
+from collectives.services.events import (
+    event_create,
+    event_participation_answer,
+    event_participation_invite,
+    event_publish,
+    event_set_featured_products,
+    occurrence_cancel,
+    occurrence_move,
+)
+from collectives.services.live import lineup_add
+from collectives.services.registrations import registration_create
+from collectives.services.selections import (
+    selection_add_product,
+    selection_create,
+    selection_propose,
+    selection_publish,
 )
 from merchants.models import Merchant, MerchantMember, Story, StoryImage
 from merchants.services import (
@@ -158,6 +185,10 @@ class DemoSeeder:
             self.collective(collective_plan)
         for story_plan in demo.STORIES:
             self.story(story_plan)
+        for event_plan in demo_events.EVENTS:
+            self.event(event_plan)
+        for selection_plan in demo_events.SELECTIONS:
+            self.selection(selection_plan)
 
     # --- People ---------------------------------------------------------------------------
 
@@ -383,6 +414,129 @@ class DemoSeeder:
 
     # --- After the transaction ------------------------------------------------------------
 
+    # --- Events and selections -----------------------------------------------------------
+
+    def _collective_named(self, name: str) -> Collective:
+        return next(c for c in self.collectives if c.name == name)
+
+    def _products(self, collective: Collective, skus: tuple[str, ...]) -> list[Product]:
+        """The collective's published products of these SKUs, in the order given."""
+        found = {
+            p.sku: p
+            for p in Product.objects.published().for_collective(collective).filter(sku__in=skus)
+        }
+        return [found[sku] for sku in skus if sku in found]
+
+    def _cover(self, title: str, town: str, look: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile(
+            f"{slugify(title)}.jpg", draw_cover(title, town, look), content_type="image/jpeg"
+        )
+
+    def event(self, plan: demo_events.EventPlan) -> Event | None:
+        """A published event with its dates, shops, featured products, line-up and
+        registrations, made by its organiser (and the shops' owners for their answers)."""
+        collective = self._collective_named(plan.collective)
+        if Event.objects.filter(collective=collective, title=plan.title).exists():
+            return None
+        organiser = self.user(plan.organiser)
+        day = self.today + dt.timedelta(days=plan.first_in_days)
+        if plan.weekday is not None:
+            day += dt.timedelta(days=(plan.weekday - day.weekday()) % 7)
+        starts_at = timezone.make_aware(dt.datetime.combine(day, plan.starts))
+        ends_at = timezone.make_aware(dt.datetime.combine(day, plan.ends))
+        if plan.recurrence:  # the first date is the rule's first (« 1er vendredi »)
+            first = rule_starts(
+                rule=plan.recurrence,
+                first_start=starts_at,
+                after=starts_at,
+                until=starts_at + dt.timedelta(days=62),
+            )[0]
+            starts_at, ends_at = first, first + (ends_at - starts_at)
+        event = event_create(
+            actor=organiser,
+            collective=collective,
+            title=plan.title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            kind=plan.kind,
+            description=plan.description,
+            place_name=plan.place_name,
+            street=plan.street,
+            postcode=plan.postcode,
+            city=plan.city,
+            recurrence=plan.recurrence,
+            capacity=plan.capacity,
+            registration_open=plan.registration_open,
+            stream_url=plan.stream_url,
+            cover=self._cover(plan.title, plan.city, plan.look),
+        )
+        self.stored_files.extend(event.photos.values_list("image", flat=True))
+        event = event_publish(actor=organiser, event=event)
+        shops = [self.shops[key] for key in (*plan.taking_part, *plan.invited)]
+        for participation in event_participation_invite(
+            actor=organiser, event=event, merchants=shops
+        ):
+            key = next(k for k, shop in self.shops.items() if shop.pk == participation.merchant_id)
+            if key in plan.taking_part:
+                event_participation_answer(
+                    actor=self.owners[key], participation=participation, accept=True
+                )
+        if plan.featured:
+            event_set_featured_products(
+                actor=organiser, event=event, products=self._products(collective, plan.featured)
+            )
+        for product, (_sku, note) in zip(
+            self._products(collective, tuple(sku for sku, _note in plan.lineup)),
+            plan.lineup,
+            strict=True,
+        ):
+            lineup_add(actor=organiser, event=event, product=product, note=note)
+        dates = list(event.occurrences.order_by("starts_at"))
+        if plan.cancel_date is not None:
+            occurrence_cancel(actor=organiser, occurrence=dates[plan.cancel_date])
+        if plan.move_date is not None:
+            moved = dates[plan.move_date]
+            occurrence_move(
+                actor=organiser,
+                occurrence=moved,
+                starts_at=moved.starts_at + dt.timedelta(hours=1),
+                ends_at=moved.ends_at + dt.timedelta(hours=1),
+            )
+        for person in plan.registrants:
+            registration_create(actor=self.user(person), occurrence=dates[0])
+        self.created["events"] += 1
+        return event
+
+    def selection(self, plan: demo_events.SelectionPlan) -> Selection | None:
+        """A published selection in the plan's order, and a shop's proposal waiting."""
+        collective = self._collective_named(plan.collective)
+        if Selection.objects.filter(collective=collective, title=plan.title).exists():
+            return None
+        organiser = self.user(plan.organiser)
+        now = timezone.now()
+        selection = selection_create(
+            actor=organiser,
+            collective=collective,
+            title=plan.title,
+            text=plan.text,
+            visible_until=(
+                now + dt.timedelta(days=plan.visible_for_days) if plan.visible_for_days else None
+            ),
+            cover=self._cover(plan.title, collective.town, plan.look),
+        )
+        self.stored_files.extend(selection.photos.values_list("image", flat=True))
+        for product in self._products(collective, plan.products):
+            selection_add_product(actor=organiser, selection=selection, product=product)
+        selection = selection_publish(actor=organiser, selection=selection)
+        if plan.proposal is not None:
+            key, sku, note = plan.proposal
+            product = Product.objects.get(merchant=self.shops[key], sku=sku)
+            selection_propose(
+                actor=self.owners[key], selection=selection, product=product, note=note
+            )
+        self.created["selections"] += 1
+        return selection
+
     def discard_stored_files(self) -> None:
         for name in filter(None, self.stored_files):
             default_storage.delete(name)
@@ -403,6 +557,16 @@ class DemoSeeder:
         for photo_id in story_photos.order_by("pk"):
             photo = photo_process(photo_model=StoryImage, photo_id=photo_id)
             outcome[photo.status if photo is not None else "gone"] += 1
+        collectives = list(self.collectives)
+        covers: list[tuple[type[EventPhoto] | type[SelectionPhoto], Any]] = [
+            (EventPhoto, EventPhoto.objects.filter(event__collective__in=collectives)),
+            (SelectionPhoto, SelectionPhoto.objects.filter(selection__collective__in=collectives)),
+        ]
+        for model, photos in covers:
+            pending = photos.filter(status=EventPhoto.Status.PENDING).order_by("pk")
+            for photo_id in pending.values_list("pk", flat=True):
+                photo = photo_process(photo_model=model, photo_id=photo_id)
+                outcome[photo.status if photo is not None else "gone"] += 1
         return outcome
 
 
@@ -418,7 +582,8 @@ def summary(
             f"{created['collectives']} collectifs / collectives, {created['shops']} boutiques "
             f"/ shops, {created['products']} produits / products, {created['photos']} photos, "
             f"{created['accounts']} comptes / accounts, {created['memberships']} adhésions "
-            f"/ memberships, {created['stories']} histoires / stories"
+            f"/ memberships, {created['stories']} histoires / stories, {created['events']} "
+            f"événements / events, {created['selections']} sélections / selections"
         )
     else:
         made = "rien, tout existait déjà / nothing, everything was already there"
