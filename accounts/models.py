@@ -56,6 +56,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language, default=Language.FRENCH
     )
+    notification_email = models.EmailField(
+        _("e-mail for notifications"),
+        blank=True,
+        help_text=_("Where Halle sends your notices, if not to your log-in address."),
+    )
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

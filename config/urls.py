@@ -39,7 +39,18 @@ urlpatterns += i18n_patterns(
     path(
         "mon-commerce/<slug:merchant_slug>/selections/", include("collectives.urls_shop_selections")
     ),
+    path(
+        "mon-commerce/<slug:merchant_slug>/reservations/",
+        include("orders.urls_shop_reservations"),
+    ),
+    path(
+        "mon-commerce/<slug:merchant_slug>/achats-groupes/",
+        include("orders.urls_shop_group_buys"),
+    ),
     path("rejoindre/", include("collectives.urls_join")),
+    path("reservations/", include("orders.urls_reservations")),
+    path("achats-groupes/", include("orders.urls_group_buys")),
+    path("mon-compte/", include("orders.urls_account")),
     path("boutiques/", include("catalog.urls")),
     # The organiser space: every route below a collective's slug is resolved by
     # collectives.permissions.organiser_required (404 unless the user organises it).
@@ -51,6 +62,10 @@ urlpatterns += i18n_patterns(
     path(
         "organiser/<slug:collective_slug>/selections/",
         include("collectives.urls_organiser_selections"),
+    ),
+    path(
+        "organiser/<slug:collective_slug>/achats-groupes/",
+        include("orders.urls_organiser_group_buys"),
     ),
     path("organiser/", include("collectives.urls_organiser")),
     path("collectifs/<slug:slug>/direct/", include("collectives.urls_live")),

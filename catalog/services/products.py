@@ -186,6 +186,31 @@ def product_adjust_stock(*, actor: User, product: Product, delta: int) -> Produc
     return product
 
 
+def product_stock_take(*, product_id: int, quantity: int) -> bool | None:
+    """Take ``quantity`` units for a customer's reservation, in one conditional UPDATE.
+
+    True if taken, False if fewer are left (nothing changes), None if the shop does not count
+    this product's units (nothing to take). Permission is the caller's business: the orders
+    services call this for a customer, who may not edit the product. Runs in the caller's
+    transaction, so a reservation that fails later gives the units back by rolling back.
+    """
+    taken = Product.objects.filter(
+        pk=product_id, stock__isnull=False, stock__gte=quantity
+    ).update(stock=F("stock") - quantity, updated_at=timezone.now())
+    if taken:
+        return True
+    tracked = Product.objects.filter(pk=product_id, stock__isnull=False).exists()
+    return False if tracked else None
+
+
+def product_stock_return(*, product_id: int, quantity: int) -> None:
+    """Give back units a reservation held (declined, cancelled, expired). A product whose
+    shop stopped counting units meanwhile stays uncounted."""
+    Product.objects.filter(pk=product_id, stock__isnull=False).update(
+        stock=F("stock") + quantity, updated_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def product_image_add(
     *, actor: User, product: Product, upload: File, alt_text: str = ""

@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product
 from collectives.models import Event
 from collectives.recurrence import MAX_DATES, paris
-from merchants.forms.shop import CoordinateField, TimeOfDayField
+from merchants.forms.shop import PositionMixin, TimeOfDayField
 from merchants.models import Merchant
 
 IMAGE_TYPES = "image/jpeg,image/png,image/webp"
@@ -180,7 +180,7 @@ def build_rule(choice: RuleChoice, start: dt.date) -> str:
         if start.day > 28:
             errors["repeat"] = ValidationError(
                 _(
-                    "Not every month has a %(number)sth day: choose a start date up to the "
+                    "Not every month has a day %(number)s: choose a start date up to the "
                     "28th, or « the last » weekday."
                 )
                 % {"number": start.day},
@@ -270,7 +270,26 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-class EventForm(forms.Form):
+# Fields that go to the service as they are typed (the times and the rule are built).
+PLAIN_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "is_online",
+    "place_name",
+    "street",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+    "online_url",
+    "stream_url",
+    "capacity",
+    "registration_open",
+)
+
+
+class EventForm(PositionMixin, forms.Form):
     """An event: what, when (Paris time, with a recurrence preset), where, and seats.
 
     ``event_fields()`` gives the keyword arguments of ``event_create``/``event_update``;
@@ -300,9 +319,7 @@ class EventForm(forms.Form):
         widget=DateInput(),
         help_text=_("Only for an event over several days, such as a weekend fair."),
     )
-    repeat = forms.ChoiceField(
-        label=_("Repeats"), initial=Repeat.ONCE, choices=()
-    )
+    repeat = forms.ChoiceField(label=_("Repeats"), initial=Repeat.ONCE, choices=())
     rule = forms.CharField(
         label=_("Custom rule"),
         required=False,
@@ -351,8 +368,6 @@ class EventForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    latitude = CoordinateField(label=_("Latitude"), limit=90)
-    longitude = CoordinateField(label=_("Longitude"), limit=180)
     online_url = forms.URLField(
         label=_("Link to join online"),
         required=False,
@@ -391,9 +406,8 @@ class EventForm(forms.Form):
 
     def _known_start(self) -> dt.date | None:
         """The start date typed or stored, to word the presets (« on Saturday »)."""
-        value: Any = self.data.get(self.add_prefix("date")) if self.is_bound else None
-        if not self.is_bound:
-            value = self.initial.get("date")
+        key = self.add_prefix("date")
+        value: Any = self.data.get(key) if self.is_bound else self.initial.get("date")
         if isinstance(value, dt.date):
             return value
         try:
@@ -407,25 +421,7 @@ class EventForm(forms.Form):
         starts = timezone.localtime(event.starts_at, paris())
         ends = timezone.localtime(event.ends_at, paris())
         choice = read_rule(event.recurrence, starts.date())
-        initial = {
-            name: getattr(event, name)
-            for name in (
-                "kind",
-                "title",
-                "description",
-                "is_online",
-                "place_name",
-                "street",
-                "postcode",
-                "city",
-                "latitude",
-                "longitude",
-                "online_url",
-                "stream_url",
-                "capacity",
-                "registration_open",
-            )
-        }
+        initial = {name: getattr(event, name) for name in PLAIN_FIELDS}
         initial.update(
             date=starts.date(),
             start_time=starts.time().replace(second=0, microsecond=0),
@@ -444,12 +440,6 @@ class EventForm(forms.Form):
         end_date = cleaned.get("end_date")
         if start and end_date and end_date < start:
             self.add_error("end_date", _("The end date cannot come before the date."))
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if "latitude" in cleaned and "longitude" in cleaned:
-            if latitude is None and longitude is not None:
-                self.add_error("latitude", _("Enter the latitude too, or clear both."))
-            elif longitude is None and latitude is not None:
-                self.add_error("longitude", _("Enter the longitude too, or clear both."))
         if start and cleaned.get("repeat"):
             choice = RuleChoice(
                 cleaned["repeat"],
@@ -470,25 +460,7 @@ class EventForm(forms.Form):
     def event_fields(self) -> dict[str, Any]:
         """The keyword arguments of the event services (without the cover)."""
         data = self.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "kind",
-                "title",
-                "description",
-                "is_online",
-                "place_name",
-                "street",
-                "postcode",
-                "city",
-                "latitude",
-                "longitude",
-                "online_url",
-                "stream_url",
-                "capacity",
-                "registration_open",
-            )
-        }
+        fields = {name: data[name] for name in PLAIN_FIELDS}
         fields["starts_at"] = self._moment(data["date"], data["start_time"])
         fields["ends_at"] = self._moment(data.get("end_date") or data["date"], data["end_time"])
         fields["recurrence"] = data.get("recurrence", "")
@@ -587,5 +559,5 @@ class FeaturedProductsForm(forms.Form):
         field.queryset = products
 
 
-class ProductSearchForm(forms.Form):
+class FeaturedSearchForm(forms.Form):
     q = forms.CharField(label=_("Search a product or a shop"), required=False, max_length=100)

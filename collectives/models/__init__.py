@@ -3,7 +3,8 @@
 - ``collectives``: collectives, memberships of shops, organisers, invitations by e-mail;
 - ``events``: events (market days, workshops, live sale sessions…), their dates,
   participating shops, registrations and live line-ups;
-- ``selections``: the organisers' curated lists of member products.
+- ``selections``: the organisers' curated lists of member products;
+- ``follows``: customers following shops and collectives.
 """
 
 from collectives.models.collectives import (
@@ -20,6 +21,7 @@ from collectives.models.events import (
     LineupItem,
     Registration,
 )
+from collectives.models.follows import Follow
 from collectives.models.selections import Selection, SelectionItem, SelectionPhoto
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "EventOccurrence",
     "EventParticipation",
     "EventPhoto",
+    "Follow",
     "LineupItem",
     "Membership",
     "Organiser",

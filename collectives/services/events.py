@@ -206,7 +206,15 @@ def event_update(*, actor: User, event: Event, cover: Any = None, **fields: Any)
     if "capacity" in changed or ("registration_open" in changed and event.registration_open):
         from collectives.services.registrations import promote_waiting_list
 
-        for occurrence in _lock_occurrences(event):  # held already; includes new dates
+        # Only the dates with people waiting (their locks are held already).
+        waiting = (
+            Registration.objects.filter(
+                occurrence__event=event, status=Registration.Status.WAITLISTED
+            )
+            .values_list("occurrence_id", flat=True)
+            .distinct()
+        )
+        for occurrence in EventOccurrence.objects.filter(pk__in=waiting).order_by("pk"):
             promote_waiting_list(occurrence)
     return event
 
@@ -222,11 +230,7 @@ def _check_capacity(event: Event, occurrences: list[EventOccurrence], *, now: dt
     if event.capacity is None:
         return
     crowded = sorted(
-        (
-            o
-            for o in occurrences
-            if o.ends_at > now and o.seats_taken > event.capacity
-        ),
+        (o for o in occurrences if o.ends_at > now and o.seats_taken > event.capacity),
         key=lambda o: o.starts_at,
     )
     if crowded:
@@ -283,7 +287,7 @@ def _sync_occurrences(
         )
     )
     existing = {o.original_start: o for o in occurrences}
-    to_create = []
+    to_create, to_update = [], []
     for start in sorted(wanted):
         occurrence = existing.get(start)
         if occurrence is None:
@@ -300,7 +304,8 @@ def _sync_occurrences(
             if as_planned:
                 occurrence.ends_at = occurrence.starts_at + duration
             occurrence.capacity = event.capacity
-        occurrence.save(update_fields=["ends_at", "capacity"])
+            to_update.append(occurrence)
+    EventOccurrence.objects.bulk_update(to_update, ["ends_at", "capacity"])
     EventOccurrence.objects.bulk_create(to_create)
     dropped = [
         o

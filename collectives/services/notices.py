@@ -92,6 +92,13 @@ def _message(registration: Registration, kind: NoticeKind) -> EmailMessage:
     occurrence = registration.occurrence
     event = occurrence.event
     user = registration.user
+    site = settings.SITE_URL.rstrip("/")
+    slugs = {"slug": event.collective.slug, "event_slug": event.slug}
+    place = ", ".join(
+        part
+        for part in (event.place_name, event.street, f"{event.postcode} {event.city}".strip())
+        if part
+    )
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {
             "registration": registration,
@@ -100,11 +107,11 @@ def _message(registration: Registration, kind: NoticeKind) -> EmailMessage:
             "collective": event.collective,
             "starts_at": timezone.localtime(occurrence.starts_at),
             "ends_at": timezone.localtime(occurrence.ends_at),
-            "link": settings.SITE_URL.rstrip("/") + event.get_absolute_url(),
-            "ics_link": settings.SITE_URL.rstrip("/")
-            + reverse(
-                "events:ics", kwargs={"slug": event.collective.slug, "event_slug": event.slug}
-            ),
+            "place": place,
+            # Reversed here, in the person's language (/en/… for English).
+            "link": site + event.get_absolute_url(),
+            "ics_link": site + reverse("events:ics", kwargs=slugs),
+            "events_link": site + reverse("events:list", kwargs={"slug": event.collective.slug}),
         }
         subject = render_to_string(f"collectives/emails/{kind}_subject.txt", context)
         body = render_to_string(f"collectives/emails/{kind}.txt", context)

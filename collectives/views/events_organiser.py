@@ -28,9 +28,9 @@ from collectives.forms.events import (
     CancelEventForm,
     EventForm,
     FeaturedProductsForm,
+    FeaturedSearchForm,
     OccurrenceMoveForm,
     ParticipantsInviteForm,
-    ProductSearchForm,
 )
 from collectives.models import Event, EventOccurrence, Registration
 from collectives.permissions import OrganiserRequest, organiser_required
@@ -231,14 +231,11 @@ def _dates_page(
 ) -> HttpResponse:
     past = request.GET.get("passees") == "1"
     dates = event_dates(event=event, past=past)
+    # Each date with its « move » form; the one just refused keeps what was typed.
     rows = [
-        (
-            occurrence,
-            bound if bound is not None and bound.prefix == f"move-{occurrence.pk}" else None,
-        )
-        for occurrence in dates.dates
+        (o, bound if bound is not None and bound.prefix == f"move-{o.pk}" else _move_form(o))
+        for o in dates.dates
     ]
-    rows = [(o, form or _move_form(o)) for o, form in rows]
     return render(
         request,
         f"{TEMPLATES}/dates.html",
@@ -480,7 +477,7 @@ def featured(request: OrganiserRequest, event_slug: str) -> HttpResponse:
     search by title or shop. The products featured now are always listed (ticked), so
     saving after a search never drops them unseen."""
     event = _event(request, event_slug)
-    search_form = ProductSearchForm(request.GET or None)
+    search_form = FeaturedSearchForm(request.GET or None)
     search = search_form.cleaned_data["q"].strip() if search_form.is_valid() else ""
     form = FeaturedProductsForm(
         request.POST or None, products=featurable_products(collective=event.collective)

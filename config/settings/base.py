@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "merchants",
     "catalog",
     "collectives",
+    "orders",
 ]
 
 MIDDLEWARE = [

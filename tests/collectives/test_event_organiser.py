@@ -226,6 +226,14 @@ def test_the_form_turns_paris_times_into_aware_datetimes():
     assert fields["registration_open"] is True
 
 
+def test_a_map_pin_needs_both_coordinates():
+    form = EventForm(form_data(latitude="44,4087"))
+    assert "longitude" in form.errors
+    form = EventForm(form_data(latitude="44,4087", longitude="0,7044"))
+    assert form.is_valid(), form.errors
+    assert str(form.event_fields()["latitude"]) == "44.408700"
+
+
 def test_a_multi_day_one_off_event_has_an_end_date():
     form = EventForm(form_data(date="2026-12-12", end_date="2026-12-13", end_time="18:00"))
     assert form.is_valid(), form.errors

@@ -1,0 +1,1 @@
+"""Background work on group buys: closing at the deadline, e-mails."""
