@@ -33,6 +33,7 @@ from collectives.models import (
 )
 from collectives.permissions import can_organise
 from collectives.recurrence import HORIZON, check_first_start, normalise_rule, rule_starts
+from collectives.services.live import validate_stream_url
 from merchants import images
 from merchants.models import Merchant
 from merchants.permissions import can_manage_merchant
@@ -105,6 +106,12 @@ def _validate(event: Event, cover: Any) -> None:
         errors.setdefault("ends_at", []).append(
             ValidationError(_("A recurring event lasts at most a day each time."), code="too_long")
         )
+    if event.stream_url:
+        try:
+            validate_stream_url(event.stream_url)
+        except ValidationError as error:
+            for field, messages in error.error_dict.items():
+                errors.setdefault(field, []).extend(messages)
     if event.is_online and not (event.online_url or event.stream_url):
         errors.setdefault("online_url", []).append(
             ValidationError(_("Give the link of the online event."), code="online_needs_link")
@@ -490,6 +497,7 @@ def _cancel_occurrence(occurrence: EventOccurrence, *, now: dt.datetime) -> Even
     occurrence.status = EventOccurrence.Status.CANCELLED
     occurrence.cancelled_at = now
     occurrence.save(update_fields=["status", "cancelled_at"])
+    _touch(occurrence.event_id)
     if occurrence.event.status == Event.Status.PUBLISHED:
         _queue_cancellation_notices([occurrence])
         occurrence.seats_taken = 0
@@ -507,7 +515,14 @@ def occurrence_restore(*, actor: User, occurrence: EventOccurrence) -> EventOccu
     occurrence.status = EventOccurrence.Status.SCHEDULED
     occurrence.cancelled_at = None
     occurrence.save(update_fields=["status", "cancelled_at"])
+    _touch(occurrence.event_id)
     return occurrence
+
+
+def _touch(event_id: int) -> None:
+    """A date changed: the event counts as changed, so calendars that subscribed to its
+    feed see a higher SEQUENCE and LAST-MODIFIED (collectives.ical) and update the date."""
+    Event.objects.filter(pk=event_id).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -544,6 +559,7 @@ def occurrence_move(
         occurrence.original_start = starts_at
     occurrence.starts_at, occurrence.ends_at = starts_at, ends_at
     occurrence.save(update_fields=["original_start", "starts_at", "ends_at"])
+    _touch(event.pk)
     return occurrence
 
 

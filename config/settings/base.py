@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collectives.tasks.extend_event_occurrences",
         "schedule": 24 * 3600.0,
     },
+    # Reservations not collected by their deadline give their stock back.
+    "orders-expire-overdue-reservations": {
+        "task": "orders.tasks_reservations.expire_overdue_reservations",
+        "schedule": 300.0,
+    },
 }
 
 # --- REST API -----------------------------------------------------------------------------

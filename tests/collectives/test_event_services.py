@@ -30,6 +30,7 @@ from collectives.services.events import (
 )
 from collectives.services.registrations import registration_create
 from tests.factories import (
+    EventFactory,
     MembershipFactory,
     MerchantMemberFactory,
     OrganiserFactory,
@@ -781,3 +782,57 @@ def test_only_published_products_of_member_shops_are_featured(organiser, member)
     assert list(event.featured_products.all()) == [chosen]
     event_set_featured_products(actor=organiser.user, event=event, products=[])
     assert not event.featured_products.exists()
+
+
+# --- Calendars follow changes of one date; live sessions take known stream links -----------
+
+
+def test_changing_one_date_marks_the_event_changed_for_calendars():
+    from collectives.services.events import occurrence_cancel, occurrence_move, occurrence_restore
+
+    organiser = OrganiserFactory()
+    event = EventFactory(collective=organiser.collective)
+    occurrence = event.occurrences.get()
+    stamps = [event.updated_at]
+    occurrence_cancel(actor=organiser.user, occurrence=occurrence)
+    stamps.append(Event.objects.get(pk=event.pk).updated_at)
+    occurrence_restore(actor=organiser.user, occurrence=occurrence)
+    stamps.append(Event.objects.get(pk=event.pk).updated_at)
+    later = occurrence.starts_at + dt.timedelta(hours=1)
+    occurrence_move(
+        actor=organiser.user,
+        occurrence=occurrence,
+        starts_at=later,
+        ends_at=later + dt.timedelta(hours=2),
+    )
+    stamps.append(Event.objects.get(pk=event.pk).updated_at)
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == 4
+
+
+def test_a_live_session_refuses_a_stream_link_of_an_unknown_site():
+    organiser = OrganiserFactory()
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+    with pytest.raises(ValidationError) as refused:
+        event_create(
+            actor=organiser.user,
+            collective=organiser.collective,
+            title="Direct",
+            kind="live",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+            place_name="Atelier",
+            stream_url="https://example.com/live",
+        )
+    assert refused.value.error_dict["stream_url"][0].code == "unsupported_stream"
+    event = event_create(
+        actor=organiser.user,
+        collective=organiser.collective,
+        title="Direct",
+        kind="live",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        place_name="Atelier",
+        stream_url="https://www.twitch.tv/villeneuve",
+    )
+    assert event.stream_url == "https://www.twitch.tv/villeneuve"
