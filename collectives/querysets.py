@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone

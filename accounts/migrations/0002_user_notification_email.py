@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='notification_email',
-            field=models.EmailField(blank=True, help_text='Where Halle sends your notices, if not to your log-in address.', max_length=254, verbose_name='e-mail for notifications'),
+            model_name="user",
+            name="notification_email",
+            field=models.EmailField(
+                blank=True,
+                help_text="Where Halle sends your notices, if not to your log-in address.",
+                max_length=254,
+                verbose_name="e-mail for notifications",
+            ),
         ),
     ]

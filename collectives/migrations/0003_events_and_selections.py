@@ -3,9 +3,10 @@
 import django.core.validators
 import django.db.models.constraints
 import django.db.models.deletion
-import merchants.photos
 from django.conf import settings
 from django.db import migrations, models
+
+import merchants.photos
 
 
 class Migration(migrations.Migration):

@@ -6,28 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collectives', '0003_events_and_selections'),
-        ('merchants', '0002_merchant_social_links_story_storyimage_and_more'),
+        ("collectives", "0003_events_and_selections"),
+        ("merchants", "0002_merchant_social_links_story_storyimage_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Follow',
+            name="Follow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='since')),
-                ('collective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='followers', to='collectives.collective', verbose_name='collective')),
-                ('merchant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='followers', to='merchants.merchant', verbose_name='shop')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="since"),
+                ),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followers",
+                        to="collectives.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followers",
+                        to="merchants.merchant",
+                        verbose_name="shop",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follows",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow',
-                'verbose_name_plural': 'follows',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('collective__isnull', True), ('merchant__isnull', False)), models.Q(('collective__isnull', False), ('merchant__isnull', True)), _connector='OR'), name='collectives_follow_one_target'), models.UniqueConstraint(condition=models.Q(('merchant__isnull', False)), fields=('user', 'merchant'), name='collectives_follow_shop_once'), models.UniqueConstraint(condition=models.Q(('collective__isnull', False)), fields=('user', 'collective'), name='collectives_follow_collective_once')],
+                "verbose_name": "follow",
+                "verbose_name_plural": "follows",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("collective__isnull", True), ("merchant__isnull", False)),
+                            models.Q(("collective__isnull", False), ("merchant__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="collectives_follow_one_target",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("merchant__isnull", False)),
+                        fields=("user", "merchant"),
+                        name="collectives_follow_shop_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("collective__isnull", False)),
+                        fields=("user", "collective"),
+                        name="collectives_follow_collective_once",
+                    ),
+                ],
             },
         ),
     ]

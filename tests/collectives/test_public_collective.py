@@ -20,9 +20,9 @@ from tests.factories import (
     OpeningHoursFactory,
     ProductFactory,
     ProductImageFactory,
-    StoryFactory,
     SelectionFactory,
     SelectionItemFactory,
+    StoryFactory,
     StoryImageFactory,
 )
 

@@ -101,7 +101,8 @@ def test_seed_demo_loads_a_working_town_and_a_second_run_creates_nothing():
     # Events: a weekly market with one Saturday cancelled and one moved, a workshop with
     # limited seats and people registered, a live session with its line-up.
     market = Event.objects.get(collective=collective, title="Marché de la halle")
-    assert market.status == "published" and market.recurrence.startswith("FREQ=WEEKLY;BYDAY=SA")
+    assert market.status == "published"
+    assert market.recurrence.startswith("FREQ=WEEKLY;BYDAY=SA")
     dates = market.occurrences.all()
     assert dates.count() >= 50
     assert {timezone.localtime(d.original_start).weekday() for d in dates} == {5}
@@ -115,7 +116,8 @@ def test_seed_demo_loads_a_working_town_and_a_second_run_creates_nothing():
         status="confirmed"
     ).count() == 5
     live = Event.objects.get(collective=collective, kind="live")
-    assert live.lineup.count() == 5 and live.stream_url
+    assert live.lineup.count() == 5
+    assert live.stream_url
     assert not EventPhoto.objects.exclude(status="ready").exists()
     # Two selections, one with a shop's proposal waiting for the organisers.
     selections = Selection.objects.filter(collective=collective, status="published")
