@@ -44,8 +44,8 @@ def account_delete(*, actor: User, user: User) -> None:
     """Delete the person's account for good.
 
     Every registered app first says whether it can let go (a sole owner of an active shop
-    must hand it over first): any refusal raises ``ValidationError`` (code ``refused``, one
-    message per reason) and nothing changes. Then every app erases its share — open
+    must hand it over first): any refusal raises ``ValidationError`` (one message per
+    reason, code ``refused``) and nothing changes. Then every app erases its share — open
     reservations cancelled and their stock given back, registrations cancelled so seats go to
     the waiting list, follows removed… — and the user row is deleted last, which logs the
     person out of every session and frees the e-mail address for a new sign-up. Shops keep
@@ -56,7 +56,7 @@ def account_delete(*, actor: User, user: User) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     refusals = personal_data.deletion_refusals(user)
     if refusals:
-        raise ValidationError(refusals, code="refused")
+        raise ValidationError([ValidationError(r, code="refused") for r in refusals])
     for section in personal_data.sections():
         section.erase(user)
     User.objects.filter(pk=user.pk).delete()

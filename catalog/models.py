@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +101,15 @@ class Label(models.TextChoices):
     ZERO_WASTE = "zero_waste", _("Zero waste")
 
 
+class ImmutableUnaccent(models.Func):
+    """``unaccent()`` through the IMMUTABLE SQL wrapper created by migration 0006, so that an
+    index may be built on it (PostgreSQL's own ``unaccent`` is only STABLE). See
+    ``catalog/search.py``."""
+
+    function = "catalog_immutable_unaccent"
+    output_field = models.TextField()
+
+
 class Product(models.Model):
     """A listing of a shop: what it is, its price and, if the shop tracks it, its stock.
 
@@ -176,6 +188,9 @@ class Product(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Title (A), category (B) and description (C) as French lexemes without accents, written
+    # by catalog.search.search_vectors_refresh after every write of those (never by hand).
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = ProductQuerySet.as_manager()
 
@@ -183,7 +198,16 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["merchant", "title"]
-        indexes = [models.Index(fields=["merchant", "status"], name="catalog_product_m_status")]
+        indexes = [
+            models.Index(fields=["merchant", "status"], name="catalog_product_m_status"),
+            GinIndex(fields=["search_vector"], name="catalog_product_search"),
+            # Typo-tolerant matching of titles (catalog.search): trigrams of the lower-case,
+            # unaccented title.
+            GinIndex(
+                OpClass(ImmutableUnaccent(Lower("title")), name="gin_trgm_ops"),
+                name="catalog_product_title_trgm",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "slug"], name="catalog_product_slug_unique_per_merchant"

@@ -71,6 +71,7 @@ urlpatterns += i18n_patterns(
     path("collectifs/<slug:slug>/direct/", include("collectives.urls_live")),
     path("collectifs/<slug:slug>/", include("collectives.urls_events")),
     path("collectifs/<slug:slug>/selections/", include("collectives.urls_selections")),
+    path("", include("collectives.urls_follows")),
     path("", include("collectives.urls")),
     prefix_default_language=False,
 )

@@ -59,7 +59,13 @@ class GroupBuyAdmin(admin.ModelAdmin):
     search_fields = ("product__title", "merchant__name", "collective__name")
     list_select_related = ("product", "merchant")
     raw_id_fields = ("merchant", "product", "collective", "opened_by", "pickup_occurrence")
-    readonly_fields = ("pledged_quantity", "final_discount", "created_at", "updated_at", "closed_at")
+    readonly_fields = (
+        "pledged_quantity",
+        "final_discount",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    )
     inlines = (GroupBuyTierInline,)
 
 

@@ -57,6 +57,7 @@ from accounts.permissions import require
 from catalog import csv_format
 from catalog.models import Category, ImportJob, Product
 from catalog.permissions import can_edit_products_of
+from catalog.search import search_vectors_refresh
 from merchants.models import Merchant
 
 logger = logging.getLogger(__name__)
@@ -529,6 +530,15 @@ def _apply(job: ImportJob) -> None:
             now = timezone.now()
             plans = [_plan_row(row, shop, columns, now) for row in chunk]
             _write_chunk(plans, shop)
+            # One UPDATE for the chunk's written products (all their searched fields may
+            # have changed: title, description, category).
+            search_vectors_refresh(
+                products=[
+                    plan.product.pk
+                    for plan in plans
+                    if plan.outcome in (CREATED, UPDATED) and plan.product is not None
+                ]
+            )
             for plan in plans:
                 counts[plan.outcome] += 1
                 outcomes.append(plan.as_json())

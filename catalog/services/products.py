@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.permissions import require
 from catalog.models import Category, Product, ProductImage
 from catalog.permissions import can_edit_product, can_edit_products_of
+from catalog.search import SEARCHED_FIELDS, search_vectors_refresh
 from merchants.images import validate_image_upload
 from merchants.models import Merchant
 from merchants.services import photo_process, photo_queue_processing
@@ -106,6 +107,7 @@ def product_create(
     product.slug = unique_slug(Product.objects.filter(merchant=merchant), title, max_length=160)
     _validate(product)
     product.save()
+    search_vectors_refresh(products=[product.pk])
     return product
 
 
@@ -118,6 +120,8 @@ def product_update(*, actor: User, product: Product, **fields: Any) -> Product:
         setattr(product, name, value)
     _validate(product)
     product.save()
+    if SEARCHED_FIELDS & fields.keys():
+        search_vectors_refresh(products=[product.pk])
     return product
 
 
@@ -133,7 +137,10 @@ def _set_status(product: Product, status: str) -> Product:
 def product_publish(*, actor: User, product: Product) -> Product:
     """Show the product to the public (once its shop is active)."""
     require(can_edit_product(actor, product))
-    return _set_status(product, Product.Status.PUBLISHED)
+    _set_status(product, Product.Status.PUBLISHED)
+    # Searchable from the moment it is public, whatever wrote the row before.
+    search_vectors_refresh(products=[product.pk])
+    return product
 
 
 @transaction.atomic
@@ -194,9 +201,9 @@ def product_stock_take(*, product_id: int, quantity: int) -> bool | None:
     services call this for a customer, who may not edit the product. Runs in the caller's
     transaction, so a reservation that fails later gives the units back by rolling back.
     """
-    taken = Product.objects.filter(
-        pk=product_id, stock__isnull=False, stock__gte=quantity
-    ).update(stock=F("stock") - quantity, updated_at=timezone.now())
+    taken = Product.objects.filter(pk=product_id, stock__isnull=False, stock__gte=quantity).update(
+        stock=F("stock") - quantity, updated_at=timezone.now()
+    )
     if taken:
         return True
     tracked = Product.objects.filter(pk=product_id, stock__isnull=False).exists()
@@ -286,6 +293,7 @@ def product_duplicate(*, actor: User, product: Product) -> Product:
     )
     _validate(copy)
     copy.save()
+    search_vectors_refresh(products=[copy.pk])
     copy.stories.set(product.stories.all())
 
     written: list[str] = []
@@ -374,11 +382,14 @@ def products_bulk_publish(*, actor: User, merchant: Merchant, product_ids: Itera
     """Publish the selected products of the shop; return how many."""
     require(can_edit_products_of(actor, merchant))
     now = timezone.now()
-    return _own_products(merchant, product_ids).update(
+    products = _own_products(merchant, product_ids)
+    published = products.update(
         status=Product.Status.PUBLISHED,
         published_at=Coalesce(F("published_at"), Value(now)),
         updated_at=now,
     )
+    search_vectors_refresh(products=products)
+    return published
 
 
 @transaction.atomic
@@ -400,7 +411,11 @@ def products_bulk_set_category(
 ) -> int:
     """Move the selected products of the shop to ``category`` (None: no category)."""
     require(can_edit_products_of(actor, merchant))
-    return _own_products(merchant, product_ids).update(category=category, updated_at=timezone.now())
+    products = _own_products(merchant, product_ids)
+    moved = products.update(category=category, updated_at=timezone.now())
+    # The category's name is part of the search vector.
+    search_vectors_refresh(products=products)
+    return moved
 
 
 # --- Photos of a product -------------------------------------------------------------------

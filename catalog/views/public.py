@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from catalog.jsonld import product_schema, story_schema
 from catalog.models import Product
+from catalog.search import MAX_QUERY_LENGTH, shop_products_search
 from catalog.selectors import (
     product_for_public_page,
     products_for_shop_page,
@@ -19,6 +21,7 @@ from catalog.selectors import (
     stories_for_product_page,
 )
 from merchants.hours import opening_state
+from merchants.jsonld import jsonld_script, shop_schema
 from merchants.models import Merchant, Story
 from merchants.permissions import can_edit_merchant
 from merchants.selectors import (
@@ -48,29 +51,45 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     merchant = merchant_for_public_page(actor=request.user, slug=slug)
     hours = list(merchant.opening_hours.all())
     closures = list(merchant.closures.all())
-    products = list(products_for_shop_page(actor=request.user, merchant=merchant))
+    # The search box over the shop's products (?q=…), most relevant first.
+    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    if query:
+        products = list(shop_products_search(actor=request.user, merchant=merchant, q=query))
+    else:
+        products = list(products_for_shop_page(actor=request.user, merchant=merchant))
     all_stories = request.GET.get("histoires") == "toutes"
     stories = stories_for_shop_page(actor=request.user, merchant=merchant)
     # One more than shown tells whether to offer « all stories », without a count query.
     shown = list(stories if all_stories else stories[: SHOP_PAGE_STORIES + 1])
     more_stories = not all_stories and len(shown) > SHOP_PAGE_STORIES
+    # collectives builds on catalog: imported here, as catalog.querysets does, not at the top.
+    from collectives.selectors.follows import is_following_shop
+
     return render(
         request,
         "catalog/shop_detail.html",
         {
             "merchant": merchant,
             "products": products,
+            "query": query,
             "stories": _teasers(shown[:SHOP_PAGE_STORIES] if more_stories else shown),
             "more_stories": more_stories,
             "hours": hours,
             "closures": closures,
             "state": opening_state(hours, closures, now=timezone.now()),
             "is_staff_view": can_edit_merchant(request.user, merchant),
+            "is_following": is_following_shop(actor=request.user, merchant=merchant),
+            "shop_jsonld": jsonld_script(
+                shop_schema(request, merchant, hours=hours, closures=closures)
+            ),
         },
     )
 
 
 def product_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpResponse:
+    # orders builds on catalog: imported here, not at the top (its reserve block).
+    from orders.selectors.reservations import reservation_offer
+
     product = product_for_public_page(actor=request.user, merchant_slug=merchant_slug, slug=slug)
     stories = list(stories_for_product_page(actor=request.user, product=product))
     return render(
@@ -82,6 +101,10 @@ def product_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpR
             "images": list(product.images.all()),
             "stories": _teasers(stories),
             "is_draft": product.status != Product.Status.PUBLISHED,
+            "product_jsonld": jsonld_script(product_schema(request, product)),
+            "reservation_offer": reservation_offer(
+                actor=request.user, product=product, source=request.GET.get("source")
+            ),
         },
     )
 
@@ -102,5 +125,6 @@ def story_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpRes
             "products": products,
             "is_draft": story.status != Story.Status.PUBLISHED
             or story.merchant.status != Merchant.Status.ACTIVE,
+            "story_jsonld": jsonld_script(story_schema(request, story, products=products)),
         },
     )

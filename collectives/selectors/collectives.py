@@ -1,7 +1,6 @@
 """Reads of collectives, their member shops, shared catalog and memberships."""
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.postgres.lookups import Unaccent
@@ -11,7 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.permissions import Actor
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Product, ProductImage
+from catalog.search import GeoPoint, ProductFilters, ProductSearch, product_search
 from collectives.models import Collective, Membership
 from merchants.models import Closure, Merchant, OpeningHours, Story, StoryImage, Trade
 
@@ -140,37 +140,33 @@ def catalog_shops(*, collective: Collective) -> list[Merchant]:
 
 
 def collective_catalog(
-    *,
-    collective: Collective,
-    category: Category | None = None,
-    shop: Merchant | None = None,
-    label: str = "",
-    min_price: Decimal | None = None,
-    max_price: Decimal | None = None,
-    in_stock: bool = False,
-    sort: str = "recent",
-) -> QuerySet[Product]:
-    """Every published product of the collective's active member shops, filtered and sorted.
+    *, collective: Collective, filters: ProductFilters | None = None, sort: str = ""
+) -> ProductSearch:
+    """Every published product of the collective's active member shops, searched, filtered
+    and sorted (see catalog.search: the query, the filters, the facets, the sorts).
 
     Products of draft or suspended shops, of members that were suspended or left, and draft
-    or archived products never appear. A top-level ``category`` also matches its
-    sub-categories; prices are VAT included and the bounds inclusive; ``in_stock`` keeps the
-    products that can be sold now (untracked stock counts as available).
+    or archived products never appear. A distance without a point is measured from the
+    collective's map centre (ignored if it has none). ``sort`` is a key of
+    :data:`CATALOG_SORTS`, « pertinence » or « distance »; empty: relevance when searching,
+    else newest first. The products come with their shop and photos.
     """
-    queryset = Product.objects.published().for_collective(collective)
-    if category is not None:
-        queryset = queryset.filter(Q(category=category) | Q(category__parent=category))
-    if shop is not None:
-        queryset = queryset.filter(merchant=shop)
-    if label:
-        queryset = queryset.filter(labels__contains=[label])
-    if min_price is not None:
-        queryset = queryset.filter(price__gte=min_price)
-    if max_price is not None:
-        queryset = queryset.filter(price__lte=max_price)
-    if in_stock:
-        queryset = queryset.in_stock()
-    return _product_cards(queryset).order_by(*CATALOG_SORTS.get(sort, CATALOG_SORTS["recent"]))
+    filters = filters or ProductFilters()
+    if filters.km is not None and filters.near is None:
+        centre = None
+        if collective.map_latitude is not None and collective.map_longitude is not None:
+            centre = GeoPoint(
+                latitude=float(collective.map_latitude), longitude=float(collective.map_longitude)
+            )
+        filters = replace(filters, near=centre, km=filters.km if centre else None)
+    search = product_search(
+        Product.objects.published().for_collective(collective),
+        filters,
+        sort=sort,
+        orders=CATALOG_SORTS,
+        default="recent",
+    )
+    return replace(search, products=_product_cards(search.products))
 
 
 def collectives_for_sitemap() -> QuerySet[Collective]:

@@ -450,8 +450,14 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status == Event.Status.CANCELLED:
         return event
+    if event.status == Event.Status.DRAFT:
+        # A cancelled event is shown to the public (so people who planned to come learn
+        # it): a draft nobody saw has nothing to announce and stays a draft.
+        raise ValidationError(
+            _("This event was never published: there is nobody to tell. It stays a draft."),
+            code="draft",
+        )
     now = timezone.now()
-    was_published = event.status == Event.Status.PUBLISHED
     event.status = Event.Status.CANCELLED
     event.cancelled_at = now
     event.published_at = event.published_at or now
@@ -467,8 +473,7 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
     )
     # Locked so that no registration slips in between the list and the cancellation.
     to_come = [o for o in _lock_occurrences(event) if o.ends_at > now]
-    if was_published:
-        _queue_cancellation_notices(to_come, one_per_person=True)
+    _queue_cancellation_notices(to_come, one_per_person=True)
     return event
 
 
@@ -478,6 +483,8 @@ def occurrence_cancel(*, actor: User, occurrence: EventOccurrence) -> EventOccur
     told. The date stays, cancelled, so calendars show the exception. A date that is over
     cannot be cancelled."""
     require(can_organise(actor, occurrence.event.collective))
+    # The event first, then its date: the order every service locks them in.
+    Event.objects.select_for_update().filter(pk=occurrence.event_id).first()
     occurrence = (
         EventOccurrence.objects.select_for_update(of=("self",))
         .select_related("event")
@@ -509,9 +516,12 @@ def occurrence_restore(*, actor: User, occurrence: EventOccurrence) -> EventOccu
     """Undo the cancellation of one date (registrations cancelled with it stay cancelled:
     their people were told, and may register again)."""
     require(can_organise(actor, occurrence.event.collective))
+    Event.objects.select_for_update().filter(pk=occurrence.event_id).first()
     occurrence = EventOccurrence.objects.select_for_update().get(pk=occurrence.pk)
     if occurrence.status == EventOccurrence.Status.SCHEDULED:
         return occurrence
+    if occurrence.ends_at <= timezone.now():
+        raise ValidationError(_("This date is over."), code="occurrence_over")
     occurrence.status = EventOccurrence.Status.SCHEDULED
     occurrence.cancelled_at = None
     occurrence.save(update_fields=["status", "cancelled_at"])
@@ -638,6 +648,13 @@ def event_participation_answer(
         .select_related("event")
         .get(pk=participation.pk)
     )
+    event = participation.event
+    if event.status == Event.Status.CANCELLED or not event.occurrences.filter(
+        ends_at__gt=timezone.now(), status=EventOccurrence.Status.SCHEDULED
+    ).exists():
+        raise ValidationError(
+            _("This event is over or cancelled: there is nothing to answer."), code="event_over"
+        )
     if (
         accept
         and not Membership.objects.filter(

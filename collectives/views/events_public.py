@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +18,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_cache_control
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,7 +41,7 @@ from collectives.selectors.events import (
     waiting_position,
 )
 from collectives.services.registrations import registration_cancel, registration_create
-from collectives.views.public import _SCRIPT_ESCAPES
+from merchants.jsonld import jsonld_script
 
 LIST_PAGE_SIZE = 30
 # Calendar applications poll feeds; a few minutes of caching spares the database.
@@ -188,9 +187,7 @@ def _event_jsonld(
     else:  # every date is over: the event's own times still describe it
         objects = [{**common, **_jsonld_timing(event, None)}]
     data: Any = objects if event.is_recurring else objects[0]
-    # json.dumps escapes quotes and control characters; the translation keeps « </script> »
-    # in a title or description from closing the <script> element.
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
+    return jsonld_script(data)
 
 
 def _jsonld_timing(event: Event, occurrence: EventOccurrence | None) -> dict[str, Any]:

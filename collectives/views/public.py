@@ -3,14 +3,13 @@ latest products and stories) and its shared catalog (every product of every memb
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from catalog.selectors import categories_grouped
 from catalog.views.public import StoryTeaser
@@ -26,14 +25,14 @@ from collectives.selectors import (
     member_directory,
 )
 from collectives.selectors.events import upcoming_events_for_collective_page
+from collectives.selectors.follows import is_following_collective
 from collectives.selectors.selections import featured_selections
 from merchants.hours import OpeningState, opening_state
+from merchants.jsonld import jsonld_script
 from merchants.models import Merchant
 from merchants.story_text import story_excerpt
 
 CATALOG_PAGE_SIZE = 24
-# What json.dumps leaves as is but must not reach the HTML parser inside a <script>.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,19 +69,33 @@ def collective_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "selections": featured_selections(collective=collective),
             "organization_jsonld": _organization_jsonld(request, collective, directory.shops),
+            "is_following": is_following_collective(actor=request.user, collective=collective),
         },
     )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told the number of results (counted with the facets, in the same query)
+    instead of running its own COUNT."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property: pre-filled
+
+
 def catalog(request: HttpRequest, slug: str) -> HttpResponse:
-    """The shared catalog: filters, order and page come from the URL. htmx requests get the
-    same page; the form's ``hx-select`` keeps only the results."""
+    """The shared catalog: search, filters, order and page come from the URL. htmx requests
+    get the same page; the form's ``hx-select`` keeps only the results (and their facets)."""
     collective = collective_for_public_page(actor=request.user, slug=slug)
     form = CatalogFilterForm(
         request.GET, categories=categories_grouped(), shops=catalog_shops(collective=collective)
     )
-    products = collective_catalog(collective=collective, **form.filters())
-    page = Paginator(products, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    arguments = form.filters()
+    search = collective_catalog(collective=collective, **arguments)
+    facets = search.facets()
+    facet_groups = form.facet_groups(facets)
+    paginator = _CountedPaginator(search.products, CATALOG_PAGE_SIZE, count=facets.total)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "collectives/catalog.html",
@@ -92,6 +105,14 @@ def catalog(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "products": page.object_list,
             "filtered": form.is_filtered,
+            "query": search.filters.query,
+            "facet_groups": facet_groups,
+            "facet_chosen": any(group.selected for group in facet_groups),
+            "show_distance": search.filters.near is not None,
+            # Distances from the visitor's own position, which they may drop.
+            "forget_point_url": form.url_with(lat=None, lng=None)
+            if arguments["filters"].near is not None
+            else "",
         },
     )
 
@@ -155,6 +176,4 @@ def _organization_jsonld(
     }
     if collective.description:
         data["description"] = collective.description
-    # json.dumps escapes quotes and control characters; the translation keeps « </script> »
-    # and friends in a shop's name from closing the <script> element.
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
+    return jsonld_script(data)

@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collectives.tasks.extend_event_occurrences",
         "schedule": 24 * 3600.0,
     },
+    # Every minute: a group buy closes (and its pledgers hear) soon after its deadline.
+    "orders-close-due-group-buys": {
+        "task": "orders.tasks_group_buys.close_due_group_buys",
+        "schedule": 60.0,
+    },
     # Reservations not collected by their deadline give their stock back.
     "orders-expire-overdue-reservations": {
         "task": "orders.tasks_reservations.expire_overdue_reservations",

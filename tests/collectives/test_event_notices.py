@@ -293,3 +293,12 @@ def test_a_seat_given_up_before_the_mail_left_is_not_announced(now, monkeypatch)
     registration_cancel(actor=waiting.user, registration=Registration.objects.get(pk=waiting.pk))
     assert tasks.send_seat_freed(waiting.pk) is False
     assert mail.outbox == []
+
+
+def test_reminders_wait_for_the_morning(now):
+    """The hourly run after midnight sends nothing: people are reminded from 9 h."""
+    registration = register(event_on(at(now, 1, dt.time(10, 0))))
+    night = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time(0, 30)))
+    morning = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time(9, 0)))
+    assert list(registrations_to_remind(now=night)) == []
+    assert list(registrations_to_remind(now=morning)) == [registration.pk]

@@ -587,17 +587,6 @@ def test_cancelling_an_event_leaves_the_dates_already_held_alone(organiser, cloc
     assert Registration.objects.get(pk=held.pk).status == R.CONFIRMED
 
 
-def test_a_draft_event_is_cancelled_without_notices(
-    organiser, queued, django_capture_on_commit_callbacks
-):
-    event = create(organiser)
-    with django_capture_on_commit_callbacks(execute=True):
-        event = event_cancel(actor=organiser.user, event=event)
-    assert event.status == Event.Status.CANCELLED
-    assert event.published_at is not None  # the table wants a date for anything not draft
-    assert queued == []
-
-
 # --- Dates ahead (daily task) -------------------------------------------------------------------
 
 
@@ -613,6 +602,7 @@ def test_extending_adds_the_dates_that_came_within_the_horizon_once(organiser, c
     weekly = create(organiser, recurrence=WEEKLY)
     one_off = create(organiser, title="Vide-grenier")
     cancelled = create(organiser, title="Marché du soir", recurrence=WEEKLY)
+    event_publish(actor=organiser.user, event=cancelled)
     event_cancel(actor=organiser.user, event=cancelled)
     before = weekly.occurrences.count()
     assert event_occurrences_extend() == 0
@@ -836,3 +826,43 @@ def test_a_live_session_refuses_a_stream_link_of_an_unknown_site():
         stream_url="https://www.twitch.tv/villeneuve",
     )
     assert event.stream_url == "https://www.twitch.tv/villeneuve"
+
+
+def test_a_draft_cannot_be_cancelled_so_it_never_shows_in_public():
+    organiser = OrganiserFactory()
+    draft = EventFactory(collective=organiser.collective, status="draft", published_at=None)
+    with pytest.raises(ValidationError) as refused:
+        event_cancel(actor=organiser.user, event=draft)
+    assert refused.value.code == "draft"
+    assert Event.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_a_date_that_is_over_cannot_be_restored():
+    from collectives.services.events import occurrence_restore
+
+    organiser = OrganiserFactory()
+    past = timezone.now() - dt.timedelta(days=2)
+    event = EventFactory(
+        collective=organiser.collective, starts_at=past, ends_at=past + dt.timedelta(hours=1)
+    )
+    EventOccurrence.objects.filter(event=event).update(status="cancelled", cancelled_at=past)
+    with pytest.raises(ValidationError) as refused:
+        occurrence_restore(actor=organiser.user, occurrence=event.occurrences.get())
+    assert refused.value.code == "occurrence_over"
+
+
+def test_a_shop_cannot_answer_for_an_event_that_is_over_or_cancelled():
+    owner = MerchantMemberFactory(role="owner")
+    organiser = OrganiserFactory()
+    MembershipFactory(collective=organiser.collective, merchant=owner.merchant)
+    past = timezone.now() - dt.timedelta(days=2)
+    over = EventFactory(
+        collective=organiser.collective, starts_at=past, ends_at=past + dt.timedelta(hours=1)
+    )
+    cancelled = EventFactory(collective=organiser.collective)
+    event_cancel(actor=organiser.user, event=cancelled)
+    for event in (over, cancelled):
+        participation = EventParticipation.objects.create(event=event, merchant=owner.merchant)
+        with pytest.raises(ValidationError) as refused:
+            event_participation_answer(actor=owner.user, participation=participation, accept=True)
+        assert refused.value.code == "event_over"
