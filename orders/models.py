@@ -7,6 +7,8 @@ counts the quantity pledged on its own row under the same rule, so its total is 
 any number of simultaneous pledges.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -185,7 +187,7 @@ class ReservationLine(models.Model):
         return f"{self.quantity} × {self.title}"
 
     @property
-    def amount(self):  # type: ignore[no-untyped-def]
+    def amount(self) -> Decimal:
         return self.unit_price * self.quantity
 
 

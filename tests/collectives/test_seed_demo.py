@@ -32,6 +32,7 @@ from collectives.models import (
     SelectionPhoto,
 )
 from merchants.models import Closure, Merchant, MerchantMember, OpeningHours, Story, StoryImage
+from orders.models import GroupBuy, Pledge, Reservation, ReservationLine
 
 VILLENEUVE = "Les Commerçants de Villeneuve"
 
@@ -41,7 +42,7 @@ def _row_counts() -> dict[str, int]:
         User, EmailAddress, Merchant, MerchantMember, OpeningHours, Closure, Product,
         ProductImage, Collective, Organiser, Membership, Story, StoryImage, Event,
         EventOccurrence, EventParticipation, EventPhoto, LineupItem, Registration, Selection,
-        SelectionItem, SelectionPhoto,
+        SelectionItem, SelectionPhoto, Reservation, ReservationLine, GroupBuy, Pledge,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -112,9 +113,11 @@ def test_seed_demo_loads_a_working_town_and_a_second_run_creates_nothing():
     workshop = Event.objects.get(collective=collective, kind="workshop")
     workshop_date = workshop.occurrences.get()
     assert workshop_date.capacity == 6
-    assert workshop_date.seats_taken == workshop_date.registrations.filter(
-        status="confirmed"
-    ).count() == 5
+    assert (
+        workshop_date.seats_taken
+        == workshop_date.registrations.filter(status="confirmed").count()
+        == 5
+    )
     live = Event.objects.get(collective=collective, kind="live")
     assert live.lineup.count() == 5
     assert live.stream_url
@@ -124,6 +127,17 @@ def test_seed_demo_loads_a_working_town_and_a_second_run_creates_nothing():
     assert selections.count() == 2
     assert SelectionItem.objects.filter(selection__in=selections, status="proposed").count() == 1
     assert not SelectionPhoto.objects.exclude(status="ready").exists()
+
+    # Customers: the bakery's inbox has a reservation at each step, the cheese shop's group
+    # buy is close to its first tier, and the demo customer follows what « Mon fil » shows.
+    bakery = Merchant.objects.get(name=demo_data.BOULANGERIE.name)
+    steps = set(Reservation.objects.filter(merchant=bakery).values_list("status", flat=True))
+    assert steps == {"pending", "confirmed", "ready", "collected"}
+    group_buy = GroupBuy.objects.get(status="open")
+    first_tier = group_buy.tiers.order_by("min_quantity").first()
+    assert 0 < first_tier.min_quantity - group_buy.pledged_quantity <= 3
+    customer = User.objects.get(email=demo_data.CUSTOMER.email)
+    assert customer.follows.filter(collective=collective).exists()
 
     # The log-ins the summary prints work, with the e-mail verification allauth requires.
     logins = (

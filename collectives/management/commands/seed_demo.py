@@ -21,6 +21,7 @@ import time
 import unicodedata
 import zlib
 from collections import Counter
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -73,6 +74,7 @@ from collectives.services.events import (
     occurrence_cancel,
     occurrence_move,
 )
+from collectives.services.follows import follow_collective, follow_shop
 from collectives.services.live import lineup_add
 from collectives.services.registrations import registration_create
 from collectives.services.selections import (
@@ -91,6 +93,7 @@ from merchants.services import (
     photo_process,
     story_create,
 )
+from orders.models import GroupBuy, Reservation
 
 MS = Membership.Status
 
@@ -189,6 +192,7 @@ class DemoSeeder:
             self.event(event_plan)
         for selection_plan in demo_events.SELECTIONS:
             self.selection(selection_plan)
+        self.customers()
 
     # --- People ---------------------------------------------------------------------------
 
@@ -537,6 +541,79 @@ class DemoSeeder:
         self.created["selections"] += 1
         return selection
 
+    # --- Customers: follows, reservations, a group buy ------------------------------------
+
+    def customers(self) -> None:
+        """What the town's customers did: follows, reservations at every step of the
+        bakery's inbox, and a group buy near its first tier. The orders app sits downstream
+        of collectives; this command composes the whole demo, so it imports it here."""
+        from orders import demo_data as demo_orders
+
+        for person, shop_keys, collective_names in demo_orders.FOLLOWS:
+            user = self.user(person)
+            for key in shop_keys:
+                follow_shop(actor=user, merchant=self.shops[key])
+            for name in collective_names:
+                follow_collective(actor=user, collective=self._collective_named(name))
+        if not Reservation.objects.filter(merchant__in=list(self.shops.values())).exists():
+            for plan in demo_orders.RESERVATIONS:
+                self.reservation(plan)
+        for group_buy_plan in demo_orders.GROUP_BUYS:
+            self.group_buy(group_buy_plan)
+
+    def reservation(self, plan: Any) -> Reservation:
+        from orders.selectors.reservations import pickup_choices
+        from orders.services import reservations as booking
+
+        shop, owner = self.shops[plan.shop], self.owners[plan.shop]
+        product = Product.objects.get(merchant=shop, sku=plan.sku)
+        choice = pickup_choices(merchant=shop)[0]
+        reservation = booking.reservation_create(
+            actor=self.user(plan.customer),
+            product=product,
+            quantity=plan.quantity,
+            pickup=choice.key,
+            note=plan.note,
+        )
+        steps = {
+            "confirmed": [booking.reservation_confirm],
+            "ready": [booking.reservation_confirm, booking.reservation_mark_ready],
+            "collected": [
+                booking.reservation_confirm,
+                booking.reservation_mark_ready,
+                booking.reservation_collect,
+            ],
+        }
+        for step in steps.get(plan.step, []):
+            reservation = step(actor=owner, reservation=reservation)
+        if plan.step != "pending":
+            booking.reservation_mark_seen(actor=owner, reservation=reservation)
+        self.created["reservations"] += 1
+        return reservation
+
+    def group_buy(self, plan: Any) -> GroupBuy | None:
+        from orders.services.group_buys import TierRequest, group_buy_open, pledge_place
+
+        shop, owner = self.shops[plan.shop], self.owners[plan.shop]
+        product = Product.objects.get(merchant=shop, sku=plan.sku)
+        if GroupBuy.objects.filter(product=product).exists():
+            return None
+        deadline = timezone.make_aware(
+            dt.datetime.combine(self.today + dt.timedelta(days=plan.days), dt.time(20, 0))
+        )
+        group_buy = group_buy_open(
+            actor=owner,
+            product=product,
+            tiers=[TierRequest(quantity, Decimal(discount)) for quantity, discount in plan.tiers],
+            deadline=deadline,
+            max_quantity=plan.max_quantity,
+            description=plan.description,
+        )
+        for person, quantity in plan.pledges:
+            pledge_place(actor=self.user(person), group_buy=group_buy, quantity=quantity)
+        self.created["group buys"] += 1
+        return group_buy
+
     def discard_stored_files(self) -> None:
         for name in filter(None, self.stored_files):
             default_storage.delete(name)
@@ -583,7 +660,9 @@ def summary(
             f"/ shops, {created['products']} produits / products, {created['photos']} photos, "
             f"{created['accounts']} comptes / accounts, {created['memberships']} adhésions "
             f"/ memberships, {created['stories']} histoires / stories, {created['events']} "
-            f"événements / events, {created['selections']} sélections / selections"
+            f"événements / events, {created['selections']} sélections / selections, "
+            f"{created['reservations']} réservations / reservations, {created['group buys']} "
+            "achat(s) groupé(s) / group buy(s)"
         )
     else:
         made = "rien, tout existait déjà / nothing, everything was already there"
