@@ -2,7 +2,11 @@
 
 - ``memberships``: collectives, organisers, shops' memberships (invitations of existing
   shops, join requests, leaving);
-- ``invitations``: invitations by e-mail to people who may not have a shop yet.
+- ``invitations``: invitations by e-mail to people who may not have a shop yet;
+- ``events``: events, their dates (recurrence, exceptions), participating shops, featured
+  products; ``registrations``: seats and the waiting list; ``notices``: e-mails to registrants;
+- ``live``: live sale sessions' line-ups; ``selections``: curated product lists and proposals;
+- ``follows``: customers following shops and collectives.
 """
 
 from collectives.services.memberships import (
@@ -51,4 +55,85 @@ __all__ += [
     "membership_reinstate",
     "membership_suspend",
     "organiser_add_by_email",
+]
+
+from collectives.services.events import (
+    event_cancel,
+    event_create,
+    event_occurrences_extend,
+    event_participation_answer,
+    event_participation_invite,
+    event_participation_remove,
+    event_publish,
+    event_set_featured_products,
+    event_unpublish,
+    event_update,
+    occurrence_cancel,
+    occurrence_move,
+    occurrence_restore,
+)
+from collectives.services.follows import (
+    follow_collective,
+    follow_shop,
+    unfollow_collective,
+    unfollow_shop,
+)
+from collectives.services.live import (
+    lineup_add,
+    lineup_clear_highlight,
+    lineup_highlight,
+    lineup_move,
+    lineup_remove,
+)
+from collectives.services.registrations import registration_cancel, registration_create
+from collectives.services.selections import (
+    selection_add_product,
+    selection_create,
+    selection_move_item,
+    selection_proposal_accept,
+    selection_proposal_decline,
+    selection_proposal_withdraw,
+    selection_propose,
+    selection_publish,
+    selection_remove_item,
+    selection_unpublish,
+    selection_update,
+)
+
+__all__ += [
+    "event_cancel",
+    "event_create",
+    "event_occurrences_extend",
+    "event_participation_answer",
+    "event_participation_invite",
+    "event_participation_remove",
+    "event_publish",
+    "event_set_featured_products",
+    "event_unpublish",
+    "event_update",
+    "follow_collective",
+    "follow_shop",
+    "lineup_add",
+    "lineup_clear_highlight",
+    "lineup_highlight",
+    "lineup_move",
+    "lineup_remove",
+    "occurrence_cancel",
+    "occurrence_move",
+    "occurrence_restore",
+    "registration_cancel",
+    "registration_create",
+    "selection_add_product",
+    "selection_create",
+    "selection_move_item",
+    "selection_proposal_accept",
+    "selection_proposal_decline",
+    "selection_proposal_withdraw",
+    "selection_propose",
+    "selection_publish",
+    "selection_remove_item",
+    "selection_unpublish",
+    "selection_update",
+    "unfollow_collective",
+    "unfollow_shop",
 ]
