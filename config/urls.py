@@ -24,6 +24,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),
+    # The partner API is language-neutral: JSON with stable field names, no /en/ prefix.
+    path("api/", include("partners.urls_api")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -47,7 +49,10 @@ urlpatterns += i18n_patterns(
         "mon-commerce/<slug:merchant_slug>/achats-groupes/",
         include("orders.urls_shop_group_buys"),
     ),
+    path("mon-commerce/<slug:merchant_slug>/api/", include("partners.urls_shop")),
     path("rejoindre/", include("collectives.urls_join")),
+    path("widget/", include("partners.urls_widget")),
+    path("notifications/", include("notifications.urls")),
     path("reservations/", include("orders.urls_reservations")),
     path("achats-groupes/", include("orders.urls_group_buys")),
     path("mon-compte/", include("orders.urls_account")),
@@ -66,6 +71,10 @@ urlpatterns += i18n_patterns(
     path(
         "organiser/<slug:collective_slug>/achats-groupes/",
         include("orders.urls_organiser_group_buys"),
+    ),
+    path("organiser/<slug:collective_slug>/api/", include("partners.urls_organiser")),
+    path(
+        "organiser/<slug:collective_slug>/lettres/", include("notifications.urls_organiser")
     ),
     path("organiser/", include("collectives.urls_organiser")),
     path("collectifs/<slug:slug>/direct/", include("collectives.urls_live")),

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "catalog",
     "collectives",
     "orders",
+    "notifications",
+    "partners",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Forms of the notifications app, one module per concept; import from the submodules."""

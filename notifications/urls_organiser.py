@@ -1,0 +1,5 @@
+"""A collective's newsletters (/organiser/<collective>/lettres/…)."""
+
+app_name = "organiser_newsletters"
+
+urlpatterns: list = []

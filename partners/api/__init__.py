@@ -1,0 +1,1 @@
+"""The partner REST API v1 (/api/v1/…): authentication, throttling, serializers, views."""

@@ -1,0 +1,1 @@
+"""Selectors of the partners app, one module per concept; import from the submodules."""

@@ -1,0 +1,5 @@
+"""The embeddable widget (/widget/…)."""
+
+app_name = "widget"
+
+urlpatterns: list = []
