@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from catalog.models import Product  # noqa: E402
-from collectives.models import Collective  # noqa: E402
+from collectives.models import Collective, Event, Selection  # noqa: E402
 from merchants.models import Story  # noqa: E402
 
 
@@ -44,6 +44,20 @@ def pages() -> dict[str, str]:
     }
     if story is not None:
         urls["story"] = reverse("catalog:story", args=[story.merchant.slug, story.slug])
+    urls["events"] = reverse("events:list", args=[collective.slug])
+    market = Event.objects.published().filter(collective=collective).exclude(recurrence="")
+    event = market.order_by("pk").first()
+    if event is not None:
+        urls["event"] = event.get_absolute_url()
+        urls["event.ics"] = reverse("events:ics", args=[collective.slug, event.slug])
+    urls["agenda.ics"] = reverse("events:feed", args=[collective.slug])
+    live = Event.objects.published().filter(collective=collective, kind="live").first()
+    if live is not None:
+        urls["live"] = reverse("live:detail", args=[collective.slug, live.slug])
+        urls["live-state"] = reverse("live:state", args=[collective.slug, live.slug])
+    selection = Selection.objects.visible().filter(collective=collective).order_by("pk").first()
+    if selection is not None:
+        urls["selection"] = selection.get_absolute_url()
     return urls
 
 

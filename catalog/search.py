@@ -58,9 +58,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -76,7 +79,7 @@ from django.db.models.functions import (
     Sin,
     Sqrt,
 )
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import LessThan, LessThanOrEqual
 from django.utils import timezone
 
 from accounts.permissions import Actor
@@ -175,18 +178,23 @@ def matching(text: str, *, scope: QuerySet[Product]) -> Q:
     text = _clean_query(text)
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     full_text = Q(search_vector=query)
-    # « Fewer than N full-text matches in the scope »: no N-th match. PostgreSQL runs this
-    # uncorrelated subquery once per statement (an InitPlan).
-    nth_match = (
-        scope.filter(full_text)
-        .order_by()
-        .values("pk")[TYPO_FALLBACK_BELOW - 1 : TYPO_FALLBACK_BELOW]
-    )
     if _EXCLUSION.search(text):
         # « tarte -pommes » is a precise query: near spellings would bring the pommes back.
         return full_text
+    # « Fewer than N full-text matches in the scope », an uncorrelated subquery PostgreSQL
+    # runs once per statement (an InitPlan). A plain count rather than « no N-th match »
+    # (LIMIT): with a LIMIT the planner bets on finding N rows early and scans the whole
+    # table when the word is mistyped — exactly when this is asked; a count goes through
+    # the GIN index.
+    full_text_count = (
+        scope.filter(full_text)
+        .order_by()
+        .annotate(matches=Func("pk", function="COUNT", output_field=IntegerField()))
+        .values("matches")
+    )
+    few = LessThan(Subquery(full_text_count), Value(TYPO_FALLBACK_BELOW))
     near_title = TrigramStrictWordSimilar(_title_key(), ImmutableUnaccent(Lower(Value(text))))
-    return full_text | (~Exists(nth_match) & Q(near_title))
+    return full_text | (Q(few) & Q(near_title))
 
 
 def relevance(text: str) -> Expression:
@@ -344,34 +352,62 @@ class ProductFacets:
     labels: dict[str, int]
 
 
+# The filters that are facets: each facet is counted without its own filter.
+FACETS = frozenset({"category", "shop", "label"})
+
+
 def product_facets(scope: QuerySet[Product], filters: ProductFilters) -> ProductFacets:
-    """The facets of ``scope`` narrowed by ``filters``: one query (four GROUP BYs joined by
-    UNION ALL) whatever the number of products or choices."""
+    """The facets of ``scope`` narrowed by ``filters``: one query whatever the number of
+    products or choices.
 
-    def subquery(skip: frozenset[str], column: str) -> tuple[str, tuple[Any, ...]]:
-        narrowed = filter_products(scope, filters, scope=scope, skip=skip)
-        sql, params = narrowed.order_by().values(column).query.sql_with_params()
-        return sql, tuple(params)
+    The products matching the query and every filter but the facets are computed once (a
+    materialised CTE: the search is the costly part); then four GROUP BYs over it, joined
+    by UNION ALL, each applying the facet filters but its own.
+    """
+    base = (
+        filter_products(scope, filters, scope=scope, skip=FACETS)
+        .order_by()
+        .values("merchant_id", "category_id", "labels", parent_id=F("category__parent_id"))
+    )
+    base_sql, base_params = base.query.sql_with_params()
+    chosen: dict[str, tuple[str, list[Any]]] = {}
+    if filters.category is not None:
+        # A top-level category also matches its sub-categories (as in filter_products).
+        pk = filters.category.pk
+        chosen["category"] = ("(facet.category_id = %s OR facet.parent_id = %s)", [pk, pk])
+    if filters.shop is not None:
+        chosen["shop"] = ("facet.merchant_id = %s", [filters.shop.pk])
+    if filters.label:
+        chosen["label"] = ("%s = ANY(facet.labels)", [filters.label])
 
-    parts = [
+    def but(facet: str, *extra: str) -> tuple[str, list[Any]]:
+        terms = [term for name, (term, _p) in chosen.items() if name != facet]
+        params = [param for name, (_t, p) in chosen.items() if name != facet for param in p]
+        terms += extra
+        return (" WHERE " + " AND ".join(terms)) if terms else "", params
+
+    branches = [
         (
-            "SELECT 'category', category_id::text, count(*) FROM ({}) AS facet "
-            "WHERE category_id IS NOT NULL GROUP BY category_id",
-            subquery(frozenset({"category"}), "category_id"),
+            "SELECT 'category', facet.category_id::text, count(*) FROM facet{} "
+            "GROUP BY facet.category_id",
+            but("category", "facet.category_id IS NOT NULL"),
         ),
         (
-            "SELECT 'shop', merchant_id::text, count(*) FROM ({}) AS facet GROUP BY merchant_id",
-            subquery(frozenset({"shop"}), "merchant_id"),
+            "SELECT 'shop', facet.merchant_id::text, count(*) FROM facet{} "
+            "GROUP BY facet.merchant_id",
+            but("shop"),
         ),
         (
-            "SELECT 'label', label, count(*) FROM ({}) AS facet "
-            "CROSS JOIN LATERAL unnest(facet.labels) AS label GROUP BY label",
-            subquery(frozenset({"label"}), "labels"),
+            "SELECT 'label', label, count(*) FROM facet "
+            "CROSS JOIN LATERAL unnest(facet.labels) AS label{} GROUP BY label",
+            but("label"),
         ),
-        ("SELECT 'total', NULL, count(*) FROM ({}) AS facet", subquery(frozenset(), "pk")),
+        ("SELECT 'total', NULL, count(*) FROM facet{}", but("")),
     ]
-    sql = " UNION ALL ".join(template.format(inner) for template, (inner, _params) in parts)
-    params = [param for _template, (_inner, inner_params) in parts for param in inner_params]
+    sql = f"WITH facet AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(
+        template.format(where) for template, (where, _params) in branches
+    )
+    params = [*base_params, *(p for _template, (_where, ps) in branches for p in ps)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

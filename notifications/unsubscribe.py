@@ -1,7 +1,8 @@
 """Signed one-click unsubscribe links.
 
 A token names a person and a *topic*: a notification kind (``event.reminder``), a
-collective's newsletter (``newsletter:<collective_id>``) or ``all``. It is signed with the
+collective's newsletter (``newsletter:<collective_id>``), the daily digest (``digest``) or
+``all`` (every e-mail that is not transactional). It is signed with the
 project's secret key and a salt of its own, so it cannot be forged or reused as another
 kind of signed value; it does not expire, because an unsubscribe link in an old e-mail
 must keep working (RFC 8058 one-click).
@@ -22,10 +23,11 @@ if TYPE_CHECKING:
 
 SALT = "halle.notifications.unsubscribe"
 TOPIC_ALL = "all"
+TOPIC_DIGEST = "digest"
 NEWSLETTER_PREFIX = "newsletter:"
 
 # A kind is dotted lowercase words; a newsletter topic carries a collective id.
-_TOPIC_RE = re.compile(r"^(all|newsletter:[0-9]+|[a-z_]+(\.[a-z_]+)+)$")
+_TOPIC_RE = re.compile(r"^(all|digest|newsletter:[0-9]+|[a-z_]+(\.[a-z_]+)+)$")
 
 
 def newsletter_topic(collective_id: int) -> str:

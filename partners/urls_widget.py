@@ -1,5 +1,12 @@
-"""The embeddable widget (/widget/…)."""
+"""The embeddable widget (/widget/…, /en/widget/…): pages partner sites put in an iframe."""
+
+from django.urls import path
+
+from partners.views import widget as views
 
 app_name = "widget"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/", views.collective, name="collective"),
+    path("<slug:slug>/evenements/<slug:event_slug>/", views.event, name="event"),
+]

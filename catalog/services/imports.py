@@ -404,6 +404,24 @@ def _write(plan: _Plan, shop: _Shop) -> None:
         )
 
 
+def _webhooks(merchant: Merchant, plans: list[_Plan]) -> None:
+    """One webhook event per product the chunk created or changed (``stock.changed`` too
+    when its stock changed): a few queries per chunk, whatever its size."""
+    from partners.services.webhooks import emit_products
+
+    written = [(plan, plan.product) for plan in plans if plan.product is not None]
+    for event_type, products in (
+        ("product.created", [p for plan, p in written if plan.outcome == CREATED]),
+        ("product.updated", [p for plan, p in written if plan.outcome == UPDATED]),
+        (
+            "stock.changed",
+            [p for plan, p in written if plan.outcome == UPDATED and "stock" in plan.update_fields],
+        ),
+    ):
+        if products:
+            emit_products(event_type=event_type, merchant=merchant, products=products)
+
+
 def _rows(job: ImportJob) -> list[csv_format.Row]:
     return [csv_format.Row(line=row["line"], values=row["values"]) for row in job.rows]
 
@@ -539,6 +557,7 @@ def _apply(job: ImportJob) -> None:
                     if plan.outcome in (CREATED, UPDATED) and plan.product is not None
                 ]
             )
+            _webhooks(job.merchant, plans)
             for plan in plans:
                 counts[plan.outcome] += 1
                 outcomes.append(plan.as_json())

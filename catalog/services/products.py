@@ -48,6 +48,13 @@ EDITABLE_FIELDS = frozenset(
 MAX_STOCK = 2_147_483_647
 
 
+def _webhook(event_type: str, product: Product) -> None:
+    """Tell the webhooks listening (partners is downstream: imported where used)."""
+    from partners.services.webhooks import emit_product
+
+    emit_product(event_type=event_type, product=product)
+
+
 def _check_fields(fields: dict[str, Any], function: str) -> None:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
@@ -108,6 +115,7 @@ def product_create(
     _validate(product)
     product.save()
     search_vectors_refresh(products=[product.pk])
+    _webhook("product.created", product)
     return product
 
 
@@ -116,12 +124,16 @@ def product_update(*, actor: User, product: Product, **fields: Any) -> Product:
     """Change a product's fields (not its status: see publish/unpublish/archive)."""
     require(can_edit_product(actor, product))
     _check_fields(fields, "product_update")
+    stock_before = product.stock
     for name, value in fields.items():
         setattr(product, name, value)
     _validate(product)
     product.save()
     if SEARCHED_FIELDS & fields.keys():
         search_vectors_refresh(products=[product.pk])
+    _webhook("product.updated", product)
+    if product.stock != stock_before:
+        _webhook("stock.changed", product)
     return product
 
 
@@ -140,6 +152,7 @@ def product_publish(*, actor: User, product: Product) -> Product:
     _set_status(product, Product.Status.PUBLISHED)
     # Searchable from the moment it is public, whatever wrote the row before.
     search_vectors_refresh(products=[product.pk])
+    _webhook("product.updated", product)
     return product
 
 
@@ -147,14 +160,18 @@ def product_publish(*, actor: User, product: Product) -> Product:
 def product_unpublish(*, actor: User, product: Product) -> Product:
     """Take the product back to draft."""
     require(can_edit_product(actor, product))
-    return _set_status(product, Product.Status.DRAFT)
+    _set_status(product, Product.Status.DRAFT)
+    _webhook("product.updated", product)
+    return product
 
 
 @transaction.atomic
 def product_archive(*, actor: User, product: Product) -> Product:
     """Retire a product. It is kept (reservations may point to it) but shown nowhere."""
     require(can_edit_product(actor, product))
-    return _set_status(product, Product.Status.ARCHIVED)
+    _set_status(product, Product.Status.ARCHIVED)
+    _webhook("product.archived", product)
+    return product
 
 
 @transaction.atomic
@@ -171,6 +188,7 @@ def product_set_stock(*, actor: User, product: Product, quantity: int | None) ->
         )
     Product.objects.filter(pk=product.pk).update(stock=quantity, updated_at=timezone.now())
     product.refresh_from_db(fields=["stock", "updated_at"])
+    _webhook("stock.changed", product)
     return product
 
 
@@ -190,6 +208,8 @@ def product_adjust_stock(*, actor: User, product: Product, delta: int) -> Produc
         raise ValidationError(
             _("Only %(stock)s left in stock.") % {"stock": product.stock}, code="insufficient_stock"
         )
+    if updated:
+        _webhook("stock.changed", product)
     return product
 
 
@@ -205,6 +225,9 @@ def product_stock_take(*, product_id: int, quantity: int) -> bool | None:
         stock=F("stock") - quantity, updated_at=timezone.now()
     )
     if taken:
+        from partners.services.webhooks import emit_stock_changed
+
+        emit_stock_changed(product_id=product_id)
         return True
     tracked = Product.objects.filter(pk=product_id, stock__isnull=False).exists()
     return False if tracked else None
@@ -213,9 +236,12 @@ def product_stock_take(*, product_id: int, quantity: int) -> bool | None:
 def product_stock_return(*, product_id: int, quantity: int) -> None:
     """Give back units a reservation held (declined, cancelled, expired). A product whose
     shop stopped counting units meanwhile stays uncounted."""
-    Product.objects.filter(pk=product_id, stock__isnull=False).update(
+    if Product.objects.filter(pk=product_id, stock__isnull=False).update(
         stock=F("stock") + quantity, updated_at=timezone.now()
-    )
+    ):
+        from partners.services.webhooks import emit_stock_changed
+
+        emit_stock_changed(product_id=product_id)
 
 
 @transaction.atomic
@@ -295,6 +321,7 @@ def product_duplicate(*, actor: User, product: Product) -> Product:
     copy.save()
     search_vectors_refresh(products=[copy.pk])
     copy.stories.set(product.stories.all())
+    _webhook("product.created", copy)
 
     written: list[str] = []
     try:
@@ -377,6 +404,13 @@ def _own_products(merchant: Merchant, product_ids: Iterable[int]) -> QuerySet[Pr
     return Product.objects.filter(merchant=merchant, pk__in=list(product_ids))
 
 
+def _webhooks(event_type: str, merchant: Merchant, products: QuerySet[Product]) -> None:
+    """One webhook event per product changed (read again only if some endpoint listens)."""
+    from partners.services.webhooks import emit_products
+
+    emit_products(event_type=event_type, merchant=merchant, products=products.order_by("pk"))
+
+
 @transaction.atomic
 def products_bulk_publish(*, actor: User, merchant: Merchant, product_ids: Iterable[int]) -> int:
     """Publish the selected products of the shop; return how many."""
@@ -389,6 +423,7 @@ def products_bulk_publish(*, actor: User, merchant: Merchant, product_ids: Itera
         updated_at=now,
     )
     search_vectors_refresh(products=products)
+    _webhooks("product.updated", merchant, products)
     return published
 
 
@@ -396,9 +431,10 @@ def products_bulk_publish(*, actor: User, merchant: Merchant, product_ids: Itera
 def products_bulk_archive(*, actor: User, merchant: Merchant, product_ids: Iterable[int]) -> int:
     """Archive the selected products of the shop; return how many."""
     require(can_edit_products_of(actor, merchant))
-    return _own_products(merchant, product_ids).update(
-        status=Product.Status.ARCHIVED, updated_at=timezone.now()
-    )
+    products = _own_products(merchant, product_ids)
+    archived = products.update(status=Product.Status.ARCHIVED, updated_at=timezone.now())
+    _webhooks("product.archived", merchant, products)
+    return archived
 
 
 @transaction.atomic
@@ -415,6 +451,7 @@ def products_bulk_set_category(
     moved = products.update(category=category, updated_at=timezone.now())
     # The category's name is part of the search vector.
     search_vectors_refresh(products=products)
+    _webhooks("product.updated", merchant, products)
     return moved
 
 

@@ -67,6 +67,19 @@ _TIMING = frozenset({"starts_at", "ends_at", "recurrence"})
 RESERVED_SLUGS = frozenset({"nouveau", "agenda"})
 
 
+def _webhook(event_type: str, event: Event) -> None:
+    """Tell the collective's webhooks (partners is downstream: imported where used)."""
+    from partners.services.webhooks import emit_event
+
+    emit_event(event_type=event_type, event=event)
+
+
+def _webhook_if_public(event: Event) -> None:
+    """A change to a published event (or one of its dates) is news for partner sites."""
+    if event.status == Event.Status.PUBLISHED:
+        _webhook("event.updated", event)
+
+
 def _check_fields(fields: dict[str, Any]) -> None:
     unknown = set(fields) - EDITABLE_FIELDS - {"cover"}
     if unknown:
@@ -223,6 +236,7 @@ def event_update(*, actor: User, event: Event, cover: Any = None, **fields: Any)
         )
         for occurrence in EventOccurrence.objects.filter(pk__in=waiting).order_by("pk"):
             promote_waiting_list(occurrence)
+    _webhook_if_public(event)
     return event
 
 
@@ -414,6 +428,7 @@ def event_publish(*, actor: User, event: Event) -> Event:
         event.status = Event.Status.PUBLISHED
         event.published_at = timezone.now()
         event.save(update_fields=["status", "published_at", "updated_at"])
+        _webhook("event.published", event)
     return event
 
 
@@ -437,6 +452,7 @@ def event_unpublish(*, actor: User, event: Event) -> Event:
     event.status = Event.Status.DRAFT
     event.published_at = None
     event.save(update_fields=["status", "published_at", "updated_at"])
+    _webhook("event.updated", event)  # partner sites take it down
     return event
 
 
@@ -474,6 +490,7 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
     # Locked so that no registration slips in between the list and the cancellation.
     to_come = [o for o in _lock_occurrences(event) if o.ends_at > now]
     _queue_cancellation_notices(to_come, one_per_person=True)
+    _webhook("event.cancelled", event)
     return event
 
 
@@ -495,7 +512,9 @@ def occurrence_cancel(*, actor: User, occurrence: EventOccurrence) -> EventOccur
     now = timezone.now()
     if occurrence.ends_at <= now:
         raise ValidationError(_("This date is over."), code="occurrence_over")
-    return _cancel_occurrence(occurrence, now=now)
+    _cancel_occurrence(occurrence, now=now)
+    _webhook_if_public(occurrence.event)
+    return occurrence
 
 
 def _cancel_occurrence(occurrence: EventOccurrence, *, now: dt.datetime) -> EventOccurrence:
@@ -526,6 +545,7 @@ def occurrence_restore(*, actor: User, occurrence: EventOccurrence) -> EventOccu
     occurrence.cancelled_at = None
     occurrence.save(update_fields=["status", "cancelled_at"])
     _touch(occurrence.event_id)
+    _webhook_if_public(occurrence.event)
     return occurrence
 
 
@@ -570,6 +590,7 @@ def occurrence_move(
     occurrence.starts_at, occurrence.ends_at = starts_at, ends_at
     occurrence.save(update_fields=["original_start", "starts_at", "ends_at"])
     _touch(event.pk)
+    _webhook_if_public(event)
     return occurrence
 
 

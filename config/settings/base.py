@@ -5,6 +5,7 @@ import importlib.util
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -43,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The API's CORS headers and preflights, before sessions and CSRF (partners/api/cors.py).
+    "partners.api.cors.ApiCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,6 +174,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis down must never hang a request: queuing gives up within a few seconds (short socket
+# timeouts, two quick publish retries) and the caller logs it — every task queued from a
+# request has a sweep that queues it again later (notifications.queueing).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "retry_on_timeout": False,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 # How often the page of a live sale session asks for the product shown and the stock left.
 HALLE_LIVE_POLL_SECONDS = env.int("HALLE_LIVE_POLL_SECONDS", default=5)
 
@@ -204,17 +226,76 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks_reservations.expire_overdue_reservations",
         "schedule": 300.0,
     },
+    # Every minute: webhook retries that are due, and deliveries whose task was lost.
+    "partners-sweep-webhook-deliveries": {
+        "task": "partners.tasks.sweep_webhook_deliveries",
+        "schedule": 60.0,
+    },
+    # Notifications whose delivery task was lost (or never queued: the broker was down).
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_notifications",
+        "schedule": 120.0,
+    },
+    # The daily digest of follow-updates, at 7:30 in Paris (CELERY_TIMEZONE).
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Every minute: scheduled newsletters whose time has come, and letters whose batches stalled.
+    "notifications-send-due-newsletters": {
+        "task": "notifications.tasks_newsletters.send_due_newsletters",
+        "schedule": 60.0,
+    },
 }
 
 # --- REST API -----------------------------------------------------------------------------
+# The partner API (partners/api, docs/api.md): partner keys (``Api-Key``) authenticate reads;
+# write views name their own authentication (a shop's ``Bearer`` token). Sessions stay out:
+# the public API never acts on a browser's cookies.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.api.authentication.PartnerKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["partners.api.throttling.PartnerRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.KeysetCursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "partners.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of the web processes (the client address is the n-th from the right
+    # of X-Forwarded-For); 0: the header is never trusted.
+    "NUM_PROXIES": env.int("HALLE_NUM_PROXIES", default=0),
+}
+# Requests per minute of anonymous callers (per IP address) and of shops' tokens (per token);
+# a partner key has its own rate (PartnerKey.rate_per_minute).
+HALLE_API_ANONYMOUS_RATE_PER_MINUTE = env.int("HALLE_API_ANONYMOUS_RATE_PER_MINUTE", default=60)
+HALLE_API_TOKEN_RATE_PER_MINUTE = env.int("HALLE_API_TOKEN_RATE_PER_MINUTE", default=600)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Halle API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "Read the published shops, products, events and stories of a town's merchant "
+        "collectives; shops sync their products and stock. Guide: docs/api.md."
+    ),
+    "SERVERS": [{"url": SITE_URL.rstrip("/"), "description": "Halle"}],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "DEFAULT_GENERATOR_CLASS": "partners.api.schema.HalleSchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.api.schema.add_error_responses",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    # The interactive docs load Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl null: Swagger UI would otherwise fetch a badge from a third-party site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Security -----------------------------------------------------------------------------

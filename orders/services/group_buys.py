@@ -442,7 +442,15 @@ def group_buy_close(*, group_buy_id: int) -> GroupBuy:
         update_fields=["status", "final_discount", "pledged_quantity", "closed_at", "updated_at"]
     )
     _queue_outcome(group_buy)
+    _webhook(group_buy)
     return group_buy
+
+
+def _webhook(group_buy: GroupBuy) -> None:
+    """Tell the webhooks that the group buy closed (partners is downstream: imported here)."""
+    from partners.services.webhooks import emit_group_buy
+
+    emit_group_buy(group_buy=group_buy)
 
 
 def group_buys_close_due() -> int:
@@ -479,6 +487,7 @@ def group_buy_cancel(*, actor: User, group_buy: GroupBuy) -> GroupBuy:
     group_buy.closed_at = timezone.now()
     group_buy.save(update_fields=["status", "closed_at", "updated_at"])
     _queue_outcome(group_buy)
+    _webhook(group_buy)  # cancelled: closed too, without reaching its deadline
     return group_buy
 
 

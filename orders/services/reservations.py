@@ -122,7 +122,15 @@ def reservation_record(
     ReservationLine.objects.bulk_create(rows)
     reservation.total = total
     reservation.save(update_fields=["total"])
+    _webhook("reservation.created", reservation)
     return reservation
+
+
+def _webhook(event_type: str, reservation: Reservation) -> None:
+    """Tell the shop's webhooks (partners is downstream: imported where used)."""
+    from partners.services.webhooks import emit_reservation
+
+    emit_reservation(event_type=event_type, reservation=reservation)
 
 
 def _save_with_new_code(reservation: Reservation) -> None:
@@ -262,6 +270,7 @@ def reservation_confirm(*, actor: User, reservation: Reservation) -> Reservation
     current.status, current.confirmed_at = S.CONFIRMED, now
     current.seen_at = current.seen_at or now
     current.save(update_fields=["status", "confirmed_at", "seen_at", "updated_at"])
+    _webhook("reservation.updated", current)
     _notify(current, "confirmed")
     return current
 
@@ -281,6 +290,7 @@ def reservation_mark_ready(*, actor: User, reservation: Reservation) -> Reservat
     current.confirmed_at = current.confirmed_at or now
     current.seen_at = current.seen_at or now
     current.save(update_fields=["status", "ready_at", "confirmed_at", "seen_at", "updated_at"])
+    _webhook("reservation.updated", current)
     _notify(current, "ready")
     return current
 
@@ -302,6 +312,7 @@ def reservation_collect(*, actor: User, reservation: Reservation) -> Reservation
     current.status, current.collected_at = S.COLLECTED, now
     current.seen_at = current.seen_at or now
     current.save(update_fields=["status", "collected_at", "seen_at", "updated_at"])
+    _webhook("reservation.updated", current)
     # Units held by the lines are now sold: the lines stop « holding » so that nothing can
     # give them back later.
     ReservationLine.objects.filter(reservation=current, holds_stock=True).update(holds_stock=False)
@@ -336,6 +347,7 @@ def _close(current: Reservation, status: str, *, reason: str = "") -> None:
         fields.append("decline_reason")
     current.save(update_fields=fields)
     reservation_release_stock(current)
+    _webhook("reservation.updated", current)
 
 
 @transaction.atomic

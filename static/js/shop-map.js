@@ -61,11 +61,19 @@
       var lat = parseDegrees(latInput.value);
       var lng = parseDegrees(lngInput.value);
       var known = validPosition(lat, lng);
+      // A page may offer a better starting view than France as a whole (the event form
+      // starts on the collective's town).
+      var centre = {
+        lat: parseDegrees(root.dataset.centreLat),
+        lng: parseDegrees(root.dataset.centreLng),
+        zoom: Number(root.dataset.centreZoom) || 15
+      };
+      var start = validPosition(centre.lat, centre.lng) ? centre : DEFAULT_VIEW;
       canvas.setAttribute("role", "application");
       canvas.setAttribute("aria-label", root.dataset.mapLabel);
       var map = window.HalleMap.create(L, root, canvas).setView(
-        known ? [lat, lng] : [DEFAULT_VIEW.lat, DEFAULT_VIEW.lng],
-        known ? SHOP_ZOOM : DEFAULT_VIEW.zoom
+        known ? [lat, lng] : [start.lat, start.lng],
+        known ? SHOP_ZOOM : start.zoom
       );
       var icon = window.HalleMap.icon(L, root);
       var marker = null;

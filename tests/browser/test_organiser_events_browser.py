@@ -7,6 +7,7 @@ produced after this work, so their wording is not asserted here.
 """
 
 import datetime as dt
+from decimal import Decimal
 import re
 
 import pytest
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_organiser_creates_a_recurring_market(page, live_server):
-    collective = CollectiveFactory(name="Cœur de Bastide")
+    collective = CollectiveFactory(
+        name="Cœur de Bastide", map_latitude=Decimal("44.408700"), map_longitude=Decimal("0.704400")
+    )
     organiser = OrganiserFactory(collective=collective, role="organiser").user
     day = timezone.localdate() + dt.timedelta(days=7)
     saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)
@@ -51,6 +54,17 @@ def test_an_organiser_creates_a_recurring_market(page, live_server):
     page.wait_for_load_state("networkidle")
     assert serious_violations(page) == []
 
+    # The pin: the map (asked for, then loaded) starts on the collective's town; a tap there
+    # fills the coordinates. Nothing left Halle before that click.
+    assert foreign_requests(page) == []
+    with page.expect_request(lambda request: "tile.openstreetmap.org" in request.url):
+        page.locator("[data-shop-map-open]").click()
+    canvas = page.locator("[data-shop-map-canvas]")
+    expect(canvas).to_have_class(re.compile(r"\bleaflet-container\b"))
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#id_latitude")).not_to_have_value("")
+
     page.fill("#id_title", "Marché du samedi")
     page.locator("#event-form button[type=submit]").click()
     event_page = re.compile(r"/evenements/marche-du-samedi/dates/$")
@@ -62,6 +76,8 @@ def test_an_organiser_creates_a_recurring_market(page, live_server):
     expect(page.locator("#event-status")).to_have_attribute("data-status", "published")
     event = Event.objects.get(collective=collective)
     assert event.status == Event.Status.PUBLISHED
+    assert abs(event.latitude - Decimal("44.4087")) < Decimal("0.01")
+    assert abs(event.longitude - Decimal("0.7044")) < Decimal("0.01")
     page.goto(
         live_server.url + reverse("organiser_events:dates", args=[collective.slug, event.slug])
     )
@@ -91,4 +107,6 @@ def test_an_organiser_creates_a_recurring_market(page, live_server):
     assert EventOccurrence.objects.get(pk=occurrence_id).status == "cancelled"
     expect(cancelled.locator("[data-action=restore]")).to_be_visible()
     assert serious_violations(page) == []
-    assert foreign_requests(page) == []
+    # Only the map's tiles, asked for by the click on « place on the map », left Halle.
+    assert foreign_requests(page)
+    assert all("tile.openstreetmap.org" in url for url in foreign_requests(page))

@@ -1,7 +1,8 @@
 """E-mails to the people registered for an event: the reminder the day before (hourly beat
-task), cancellation notices and « a seat is yours » — each sent once, in the person's
-language, and sent after all when the mail server failed the first time
-(collectives.services.notices, collectives.selectors.notices, collectives.tasks)."""
+task), cancellation notices and « a seat is yours » — each a notification given once, its
+e-mail sent once, in the person's language, and sent after all when the mail server failed
+the first time (collectives.services.notices, collectives.selectors.notices,
+collectives.tasks, notifications)."""
 
 import datetime as dt
 
@@ -18,6 +19,7 @@ from collectives.models import Registration
 from collectives.selectors.notices import registrations_to_remind
 from collectives.services.events import event_cancel, occurrence_cancel
 from collectives.services.registrations import registration_cancel, registration_create
+from notifications.models import Notification
 from tests.factories import EventFactory, OrganiserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -194,17 +196,25 @@ def test_a_mail_server_failure_releases_the_claim_so_the_retry_sends(now, settin
     assert registration.reminded_at is not None
 
 
-def test_a_failed_send_leaves_the_reminder_unclaimed(now, settings):
+def test_a_failed_send_leaves_the_notification_to_send_and_never_notifies_twice(now, settings):
+    """The reminder is given once (its notification is written with the claim); a mail
+    server that fails leaves that notification « to send », for the retry — the hourly
+    run does not give the reminder a second time."""
     settings.EMAIL_BACKEND = "tests.collectives.test_event_notices.FlakyBackend"
     FlakyBackend.failures = 1
     registration = register(event_on(at(now, 1, dt.time(10, 0))))
     with pytest.raises(OSError, match="mail server is down"):
         tasks.send_event_reminder(registration.pk)
     registration.refresh_from_db()
-    assert registration.reminded_at is None
-    assert registration.pk in set(registrations_to_remind())  # the next hourly run retries
-    assert tasks.send_event_reminder(registration.pk) is True
+    assert registration.reminded_at is not None
+    assert registration.pk not in set(registrations_to_remind())
+    [notification] = Notification.objects.filter(recipient=registration.user)
+    assert notification.kind == "event.reminder"
+    assert notification.email_status == Notification.EmailStatus.PENDING
+    assert tasks.send_event_reminder(registration.pk) is True  # the task's retry
+    assert tasks.send_event_reminder(registration.pk) is False
     assert len(mail.outbox) == 1
+    assert Notification.objects.filter(recipient=registration.user).count() == 1
 
 
 def test_the_tasks_run_on_the_beat():
@@ -302,3 +312,17 @@ def test_reminders_wait_for_the_morning(now):
     morning = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time(9, 0)))
     assert list(registrations_to_remind(now=night)) == []
     assert list(registrations_to_remind(now=morning)) == [registration.pk]
+
+
+def test_each_notice_is_also_in_the_persons_inbox(now, run_tasks):
+    """The notices go through the notification path: one inbox entry each, leading to the
+    event, its e-mail marked sent."""
+    event = event_on(at(now, 1, dt.time(10, 0)))
+    registration = register(event)
+    tasks.queue_event_reminders()
+    [notification] = Notification.objects.filter(recipient=registration.user)
+    assert notification.kind == "event.reminder"
+    assert notification.link == event.get_absolute_url()
+    assert "Atelier vannerie" in notification.summary
+    assert notification.email_status == Notification.EmailStatus.SENT
+    assert notification.context == {"registration_id": registration.pk, "notice": "reminder"}
