@@ -26,12 +26,14 @@ A query (what the visitor typed, read by ``websearch_to_tsquery``: words are AND
    collective's or the shop's catalog, before the visitor's filters). A query that finds
    plenty is not diluted with look-alikes; one that finds little, probably mistyped, is
    rescued. The decision depends on the scope only, so the facets and the result list
-   always agree. A GIN trigram index on the title expression serves the operator.
+   always agree. A GIN trigram index on the title expression serves the operator. A
+   query excluding words (« tarte -pommes ») is taken as precise: no near spellings.
 
 Relevance is ``ts_rank_cd`` with the weights of :data:`RANK_WEIGHTS` (title 1, category
 0.4, description 0.2), normalised to [0, 1) (``rank / (rank + 1)``), plus
-:data:`SIMILARITY_WEIGHT` × the title's trigram similarity: a title match always ranks
-above a description match, and a near spelling of the title comes after real matches.
+:data:`SIMILARITY_WEIGHT` × the title's trigram similarity: a match in the title ranks
+above one in the category, itself above one in the description, and a near spelling of a
+title comes after the titles that match.
 """
 
 from __future__ import annotations

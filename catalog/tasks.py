@@ -29,7 +29,39 @@ def apply_import_job(job_id: int, language: str | None = None) -> str | None:
     shopkeeper's, for the messages of the report.
     """
     job = import_job_apply(job_id=job_id, language=language)
+    if job is not None:
+        _notify_import_finished(job)
     return None if job is None else job.status
+
+
+def _notify_import_finished(job: ImportJob) -> None:
+    """Tell whoever started a background import that it is over (``import.finished``),
+    once: a marker in the cache, as a task delivered twice finds the job finished too."""
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from notifications.services.notify import notify
+
+    finished = job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+    if not finished or job.created_by is None:
+        return
+    if not cache.add(f"catalog:import-finished:{job.pk}", True, timeout=60 * 60 * 24 * 30):
+        return
+    notify(
+        recipient=job.created_by,
+        kind="import.finished",
+        context={
+            "job_id": job.pk,
+            "merchant_name": job.merchant.name,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "errors": job.error_count,
+            "failed": job.status == ImportJob.Status.FAILED,
+        },
+        link=reverse(
+            "imports:job", kwargs={"merchant_slug": job.merchant.slug, "pk": job.pk}
+        ),
+    )
 
 
 @shared_task(acks_late=True)

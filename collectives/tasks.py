@@ -45,18 +45,17 @@ def send_collective_invitation(invitation_id: int, token: str) -> bool:
     max_retries=5,
 )
 def send_membership_answer(membership_id: int, status: str) -> bool:
-    """E-mail a shop's owners the organisers' answer to its request to join (``active`` or
-    ``declined``). Sends nothing if the membership has moved on since, and at most once per
-    answer: a marker in the cache (atomic ``add``) outlives any retry or duplicate delivery."""
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
+    """Tell each of a shop's owners the organisers' answer to its request to join
+    (``active`` or ``declined``): an inbox entry and an e-mail in their language
+    (notifications, kind ``membership.answered``). Sends nothing if the membership has
+    moved on since, and at most once per answer and owner: a marker in the cache (atomic
+    ``add``) outlives any retry or duplicate delivery; a retry after a mail-server failure
+    sends what was left to send."""
     from django.urls import reverse
-    from django.utils import translation
 
     from collectives.models import Membership
     from merchants.models import MerchantMember
+    from notifications.services.delivery import notification_send_once
 
     membership = (
         Membership.objects.select_related("collective", "merchant")
@@ -65,33 +64,26 @@ def send_membership_answer(membership_id: int, status: str) -> bool:
     )
     if membership is None or status not in {"active", "declined"}:
         return False
-    owners = list(
-        MerchantMember.objects.filter(merchant=membership.merchant, role="owner")
+    owners = [
+        member.user
+        for member in MerchantMember.objects.filter(merchant=membership.merchant, role="owner")
+        .select_related("user")
         .order_by("pk")
-        .values_list("user__email", flat=True)
-    )
-    if not owners:
-        return False
-    marker = f"collectives:answer-mailed:{membership.pk}:{membership.updated_at.timestamp()}"
-    if not cache.add(marker, True, timeout=60 * 60 * 24 * 30):
-        return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "membership": membership,
-            "collective": membership.collective,
-            "merchant": membership.merchant,
-            "approved": status == "active",
-            "link": settings.SITE_URL.rstrip("/")
-            + reverse("shop_collectives:list", kwargs={"merchant_slug": membership.merchant.slug}),
-        }
-        subject = render_to_string("collectives/emails/answer_subject.txt", context)
-        body = render_to_string("collectives/emails/answer.txt", context)
-    try:
-        send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, owners)
-    except OSError:
-        cache.delete(marker)  # not sent: let the retry send it
-        raise
-    return True
+    ]
+    answer = f"{membership.pk}:{membership.updated_at.timestamp()}"
+    link = reverse("shop_collectives:list", kwargs={"merchant_slug": membership.merchant.slug})
+    sent = [
+        notification_send_once(
+            marker=f"collectives:answer-mailed:{answer}:{owner.pk}",
+            marker_timeout=60 * 60 * 24 * 30,
+            recipient=owner,
+            kind="membership.answered",
+            context={"membership_id": membership.pk, "status": status},
+            link=link,
+        )
+        for owner in owners
+    ]
+    return any(sent)
 
 
 # --- Events: reminders, cancellation notices, waiting-list seats, dates ahead --------------

@@ -9,6 +9,8 @@ result backend an ignored result spares the request a round trip to Redis when q
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from notifications.services.delivery import MAX_EMAIL_ATTEMPTS
@@ -75,9 +77,16 @@ def send_digests(user_ids: list[int]) -> int:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def notify_followers(kind: str, source: dict[str, int], context: dict, link: str) -> int:
-    """Tell the followers of a shop or collective about something new it published (a
-    product, story or event), in batches (see notifications.services.follows)."""
+def notify_followers(
+    kind: str, source: dict[str, Any], context: dict[str, Any], link: str, after: int = 0
+) -> int:
+    """Tell one batch of the followers of a shop or collective about something new it
+    published (a product, story or event), then queue the next batch (see
+    notifications.services.follows)."""
     from notifications.services.follows import followers_notify
 
-    return followers_notify(kind=kind, source=source, context=context, link=link)
+    return followers_notify(kind=kind, source=source, context=context, link=link, after=after)
+
+
+# The newsletters' tasks live with their concept; imported here so that the worker registers them.
+from notifications.tasks_newsletters import *  # noqa: E402, F403

@@ -45,9 +45,7 @@ urlpatterns = [
     path("v1/merchants/<slug:slug>/", views.MerchantDetailView.as_view(), name="merchant_detail"),
     path(
         "v1/merchants/<slug:slug>/products/",
-        by_method(
-            {"GET": views.MerchantProductListView, "POST": f"{WRITES}.ProductCreateView"}
-        ),
+        by_method({"GET": views.MerchantProductListView, "POST": f"{WRITES}.ProductCreateView"}),
         name="merchant_products",
     ),
     path(

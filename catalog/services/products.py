@@ -153,6 +153,10 @@ def product_publish(*, actor: User, product: Product) -> Product:
     # Searchable from the moment it is public, whatever wrote the row before.
     search_vectors_refresh(products=[product.pk])
     _webhook("product.updated", product)
+    # Its followers hear of it (notifications, after commit; once per product).
+    from notifications.services.follows import product_published
+
+    product_published(product)
     return product
 
 

@@ -15,7 +15,7 @@ Each product whose stock changed emits a ``stock.changed`` webhook event (writte
 outbox in the same transaction).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -148,8 +148,11 @@ def _webhooks(merchant: Merchant, product_ids: list[int]) -> None:
     query to find the endpoints; the products are read (one query) only if some listen."""
     from partners.services.webhooks import emit_products
 
-    products = Product.objects.filter(pk__in=product_ids).order_by("pk")
-    emit_products(event_type="stock.changed", merchant=merchant, products=products)
+    def products() -> Iterator[Product]:
+        # A generator: even the queryset (10,000 ids to prepare) is built only if needed.
+        yield from Product.objects.filter(pk__in=product_ids).order_by("pk")
+
+    emit_products(event_type="stock.changed", merchant=merchant, products=products())
 
 
 @transaction.atomic

@@ -429,6 +429,10 @@ def event_publish(*, actor: User, event: Event) -> Event:
         event.published_at = timezone.now()
         event.save(update_fields=["status", "published_at", "updated_at"])
         _webhook("event.published", event)
+        # The collective's followers hear of it (notifications, after commit).
+        from notifications.services.follows import event_published
+
+        event_published(event)
     return event
 
 

@@ -129,6 +129,10 @@ def story_publish(*, actor: User, story: Story) -> Story:
     require(can_edit_merchant(actor, story.merchant))
     _mark_published(story)
     story.save(update_fields=["status", "published_at", "updated_at"])
+    # The shop's followers hear of it (notifications, after commit; once per story).
+    from notifications.services.follows import story_published
+
+    story_published(story)
     return story
 
 

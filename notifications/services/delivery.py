@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from notifications.emails import notification_message
 from notifications.models import Notification
 from notifications.queueing import queue_now
@@ -103,3 +107,35 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> int:
             break  # the broker is still down: the next sweep tries again
         queued += 1
     return queued
+
+
+def notification_send_once(
+    *,
+    marker: str,
+    marker_timeout: int,
+    recipient: User,
+    kind: str,
+    context: dict[str, Any],
+    link: str = "",
+) -> bool:
+    """For a domain task that tells someone something once: notify (claimed by ``marker``,
+    added atomically in the cache, the same step as the notification) and send the e-mail
+    at once. A retry of the task — the mail server failed — finds the notification still
+    to send and sends it, never notifying twice. Returns whether an e-mail left."""
+    from notifications.services.notify import notify, pending_notification
+
+    if cache.add(marker, True, timeout=marker_timeout):
+        try:
+            with transaction.atomic():
+                notification = notify(
+                    recipient=recipient, kind=kind, context=context, link=link, queue=False
+                )
+        except BaseException:
+            cache.delete(marker)  # nothing was written: the claim must not stay taken
+            raise
+    else:
+        found = pending_notification(recipient_id=recipient.pk, kind=kind, context=context)
+        if found is None:
+            return False
+        notification = found
+    return notification_deliver(notification_id=notification.pk)

@@ -58,7 +58,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import require
-from collectives.models import Collective
+from collectives.models import Collective, Event
 from collectives.permissions import can_organise
 from merchants.story_text import render_story_text
 from notifications.emails import address_of, unsubscribe_headers
@@ -105,7 +105,12 @@ def _when(value: dt.datetime) -> str:
     return formats.date_format(timezone.localtime(value), "l j F, H:i")
 
 
-def _draft_text(collective: Collective, material: DraftMaterial, now: dt.datetime) -> str:
+def _place(event: Event) -> str:
+    place = "" if event.is_online else (event.place_name or event.city)
+    return f", {place}" if place else ""
+
+
+def _draft_text(collective: Collective, material: DraftMaterial) -> str:
     """The body Halle proposes, in the active language: short sections (``# Title``), one
     line per item and its absolute link on the next (``<https://…>``, a link in the HTML
     version and readable as text)."""
@@ -147,11 +152,7 @@ def _draft_text(collective: Collective, material: DraftMaterial, now: dt.datetim
         section(
             _("Coming up"),
             (
-                (
-                    f"{_when(o.starts_at)} : {o.event.title}"
-                    + (f" — {o.event.place_name or o.event.city}" if not o.event.is_online else ""),
-                    link,
-                )
+                (f"{_when(o.starts_at)} — {o.event.title}{_place(o.event)}", link)
                 for o, link in zip(material.occurrences, event_links, strict=True)
             ),
         )
@@ -207,7 +208,7 @@ def newsletter_draft(
             "collective": collective.name,
             "date": formats.date_format(timezone.localtime(now), "j F"),
         }
-        body = _draft_text(collective, material, now)
+        body = _draft_text(collective, material)
     newsletter = Newsletter(
         collective=collective, subject=subject[:200], body=body, created_by=actor
     )
@@ -491,10 +492,10 @@ def _letter(newsletter: Newsletter) -> _Letter:
     )
 
 
-def newsletter_message(letter: _Letter, user: User) -> EmailMultiAlternatives:
-    """The e-mail to one person: the letter as written, framed (greeting-free footer and
-    unsubscribe link) in the person's language; plain text and HTML; the one-click
-    unsubscribe headers of RFC 2369 and RFC 8058."""
+def _message(letter: _Letter, user: User) -> EmailMultiAlternatives:
+    """The e-mail to one person: the letter as written, in a frame (the collective's name,
+    a footer with the unsubscribe link) in the person's language; plain text and HTML; the
+    one-click unsubscribe headers of RFC 2369 and RFC 8058."""
     newsletter = letter.newsletter
     link = unsubscribe_url(user, newsletter_topic(newsletter.collective_id))
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
@@ -553,7 +554,7 @@ def newsletter_preview(*, actor: User, newsletter: Newsletter) -> EmailMultiAlte
     """The e-mail as the organiser would receive it (their own unsubscribe link): what the
     preview page shows. Sends nothing."""
     require(can_organise(actor, newsletter.collective))
-    return newsletter_message(_letter(newsletter), actor)
+    return _message(_letter(newsletter), actor)
 
 
 def _send(letter: _Letter, batch: _Batch) -> None:
@@ -574,7 +575,7 @@ def _send(letter: _Letter, batch: _Batch) -> None:
     try:
         while batch.queue:
             pk = batch.queue[0]
-            message = newsletter_message(letter, people[pk])
+            message = _message(letter, people[pk])
             try:
                 mailer.send_messages([message])
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:

@@ -543,7 +543,10 @@ def _pledge_for_notice(pledge_id: int) -> Pledge | None:
 
 def pledge_tier_notice_send(*, pledge_id: int, tier_id: int) -> bool:
     """Tell a pledger that the total reached a tier (once per pledge and tier), if the
-    pledge is still active and the tier still reached. Returns whether an e-mail left."""
+    pledge is still active and the tier still reached: an inbox entry and an e-mail in
+    their language (notifications). Returns whether an e-mail left."""
+    from notifications.services.delivery import notification_send_once
+
     pledge = _pledge_for_notice(pledge_id)
     tier = GroupBuyTier.objects.filter(pk=tier_id).first()
     if pledge is None or tier is None or tier.group_buy_id != pledge.group_buy_id:
@@ -555,58 +558,82 @@ def pledge_tier_notice_send(*, pledge_id: int, tier_id: int) -> bool:
         or group_buy.pledged_quantity < tier.min_quantity
     ):
         return False
-    customer = pledge.customer
-    assert customer is not None
-    with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
-        subject, body = _render(
-            "group_buy_tier_reached",
-            {
-                "customer": customer,
-                "pledge": pledge,
-                "group_buy": group_buy,
-                "product": group_buy.product,
-                "merchant": group_buy.merchant,
-                "tier": tier,
-                "price": discounted_price(group_buy.unit_price, tier.discount),
-                "deadline": timezone.localtime(group_buy.deadline),
-                "link": _link(group_buy),
-            },
-        )
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [_address(customer)])
-    return _send_claimed(message, f"orders:group-buy-tier:{tier.pk}:{pledge.pk}")
+    assert pledge.customer is not None
+    return notification_send_once(
+        marker=f"orders:group-buy-tier:{tier.pk}:{pledge.pk}",
+        marker_timeout=NOTICE_MARKER_SECONDS,
+        recipient=pledge.customer,
+        kind="groupbuy.tier_reached",
+        context={"pledge_id": pledge.pk, "tier_id": tier.pk},
+        link=reverse("group_buys:detail", kwargs={"group_buy_id": group_buy.pk}),
+    )
+
+
+def pledge_tier_notice_context(pledge_id: int, tier_id: int) -> dict[str, object] | None:
+    """The templates' context of « a tier is reached » (in the active language); the
+    notifications' loader of ``groupbuy.tier_reached``."""
+    pledge = _pledge_for_notice(pledge_id)
+    tier = GroupBuyTier.objects.filter(pk=tier_id).first()
+    if pledge is None or tier is None:
+        return None
+    group_buy = pledge.group_buy
+    return {
+        "customer": pledge.customer,
+        "pledge": pledge,
+        "group_buy": group_buy,
+        "product": group_buy.product,
+        "merchant": group_buy.merchant,
+        "tier": tier,
+        "price": discounted_price(group_buy.unit_price, tier.discount),
+        "deadline": timezone.localtime(group_buy.deadline),
+        "link": _link(group_buy),
+    }
 
 
 def pledge_outcome_notice_send(*, pledge_id: int) -> bool:
     """Tell a pledger how the group buy ended — their reservation (code, price, pickup) or
-    the release of their pledge — once per pledge. Returns whether an e-mail left."""
+    the release of their pledge — once per pledge: an inbox entry and an e-mail in their
+    language (notifications). Returns whether an e-mail left."""
+    from notifications.services.delivery import notification_send_once
+
     pledge = _pledge_for_notice(pledge_id)
     if pledge is None or pledge.status not in (P.CONFIRMED, P.RELEASED):
         return False
     group_buy = pledge.group_buy
     if group_buy.status == G.OPEN:
         return False
-    customer = pledge.customer
-    assert customer is not None
+    assert pledge.customer is not None
+    return notification_send_once(
+        marker=f"orders:group-buy-outcome:{pledge.pk}",
+        marker_timeout=NOTICE_MARKER_SECONDS,
+        recipient=pledge.customer,
+        kind="groupbuy.closed",
+        context={"pledge_id": pledge.pk},
+        link=reverse("group_buys:detail", kwargs={"group_buy_id": group_buy.pk}),
+    )
+
+
+def pledge_outcome_notice_context(pledge_id: int) -> dict[str, object] | None:
+    """The templates' context of a group buy's outcome for a pledger (in the active
+    language); the notifications' loader of ``groupbuy.closed``."""
+    pledge = _pledge_for_notice(pledge_id)
+    if pledge is None:
+        return None
+    group_buy = pledge.group_buy
     reservation = pledge.reservation
-    with translation.override(customer.preferred_language or settings.LANGUAGE_CODE):
-        subject, body = _render(
-            "group_buy_outcome",
-            {
-                "customer": customer,
-                "pledge": pledge,
-                "group_buy": group_buy,
-                "product": group_buy.product,
-                "merchant": group_buy.merchant,
-                "reservation": reservation,
-                "unit_price": reservation.lines.get().unit_price if reservation else None,
-                "pickup_deadline": timezone.localtime(reservation.pickup_deadline)
-                if reservation
-                else None,
-                "link": _link(group_buy),
-            },
-        )
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [_address(customer)])
-    return _send_claimed(message, f"orders:group-buy-outcome:{pledge.pk}")
+    return {
+        "customer": pledge.customer,
+        "pledge": pledge,
+        "group_buy": group_buy,
+        "product": group_buy.product,
+        "merchant": group_buy.merchant,
+        "reservation": reservation,
+        "unit_price": reservation.lines.get().unit_price if reservation else None,
+        "pickup_deadline": timezone.localtime(reservation.pickup_deadline)
+        if reservation
+        else None,
+        "link": _link(group_buy),
+    }
 
 
 def _shop_addresses(merchant: Merchant) -> list[str]:
@@ -623,7 +650,9 @@ def _shop_addresses(merchant: Merchant) -> list[str]:
 
 def group_buy_shop_notice_send(*, group_buy_id: int) -> bool:
     """Tell the shop how its group buy ended: on success the quantity to order, the price
-    and the pickup; once per group buy. Returns whether an e-mail left."""
+    and the pickup; once per group buy. The e-mail goes to the shop's own address (or its
+    owners together); once it left, each owner also gets an inbox entry. Returns whether
+    an e-mail left."""
     group_buy = (
         GroupBuy.objects.select_related("product", "merchant", "collective")
         .filter(pk=group_buy_id)
@@ -635,25 +664,57 @@ def group_buy_shop_notice_send(*, group_buy_id: int) -> bool:
     recipients = _shop_addresses(group_buy.merchant)
     if not recipients:
         return False
-    first = group_buy.reservations.select_related("pickup_occurrence__event").order_by("pk").first()
     with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _render(
-            "group_buy_shop_outcome",
-            {
-                "group_buy": group_buy,
-                "product": group_buy.product,
-                "merchant": group_buy.merchant,
-                "reservation_count": group_buy.reservations.count(),
-                "price": discounted_price(group_buy.unit_price, group_buy.final_discount)
-                if group_buy.final_discount is not None
-                else None,
-                "pickup_deadline": timezone.localtime(first.pickup_deadline) if first else None,
-                "pickup_occurrence": first.pickup_occurrence if first else None,
-                "link": settings.SITE_URL.rstrip("/")
-                + reverse(
-                    "shop_group_buys:list", kwargs={"merchant_slug": group_buy.merchant.slug}
-                ),
-            },
-        )
+        subject, body = _render("group_buy_shop_outcome", _shop_notice_context(group_buy))
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return _send_claimed(message, f"orders:group-buy-outcome-shop:{group_buy.pk}")
+    if not _send_claimed(message, f"orders:group-buy-outcome-shop:{group_buy.pk}"):
+        return False
+    _notify_owners_inbox(group_buy)
+    return True
+
+
+@transaction.atomic
+def _notify_owners_inbox(group_buy: GroupBuy) -> None:
+    """An inbox entry for each owner of the shop (the e-mail went to the shop)."""
+    from notifications.services.notify import notify
+
+    owners = MerchantMember.objects.filter(
+        merchant=group_buy.merchant, role=MerchantMember.Role.OWNER
+    ).select_related("user")
+    link = reverse("shop_group_buys:list", kwargs={"merchant_slug": group_buy.merchant.slug})
+    for member in owners.order_by("pk"):
+        notify(
+            recipient=member.user,
+            kind="groupbuy.shop_closed",
+            context={"group_buy_id": group_buy.pk},
+            link=link,
+            email=False,
+        )
+
+
+def group_buy_shop_notice_context(group_buy_id: int) -> dict[str, object] | None:
+    """The templates' context of the shop's outcome e-mail (in the active language); the
+    notifications' loader of ``groupbuy.shop_closed``."""
+    group_buy = (
+        GroupBuy.objects.select_related("product", "merchant", "collective")
+        .filter(pk=group_buy_id)
+        .first()
+    )
+    return None if group_buy is None else _shop_notice_context(group_buy)
+
+
+def _shop_notice_context(group_buy: GroupBuy) -> dict[str, object]:
+    first = group_buy.reservations.select_related("pickup_occurrence__event").order_by("pk").first()
+    return {
+        "group_buy": group_buy,
+        "product": group_buy.product,
+        "merchant": group_buy.merchant,
+        "reservation_count": group_buy.reservations.count(),
+        "price": discounted_price(group_buy.unit_price, group_buy.final_discount)
+        if group_buy.final_discount is not None
+        else None,
+        "pickup_deadline": timezone.localtime(first.pickup_deadline) if first else None,
+        "pickup_occurrence": first.pickup_occurrence if first else None,
+        "link": settings.SITE_URL.rstrip("/")
+        + reverse("shop_group_buys:list", kwargs={"merchant_slug": group_buy.merchant.slug}),
+    }

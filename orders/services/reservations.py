@@ -450,25 +450,38 @@ _STILL_APPLIES: dict[str, tuple[str, ...]] = {
 _MARKER_TIMEOUT = 60 * 60 * 24 * 120
 
 
+# The notification kind of each notice (notifications.kinds).
+NOTIFICATION_KINDS: dict[str, str] = {
+    "new": "reservation.created",
+    "cancelled_by_customer": "reservation.cancelled_by_customer",
+    "confirmed": "reservation.confirmed",
+    "ready": "reservation.ready",
+    "declined": "reservation.declined",
+    "cancelled": "reservation.cancelled",
+    "expired": "reservation.expired",
+}
+
+
 def reservation_notice_send(*, reservation_id: int, kind: NoticeKind) -> bool:
-    """Send one e-mail about a reservation, at most once, if it still applies. Returns
+    """Send one notice about a reservation, at most once, if it still applies. Returns
     whether an e-mail left.
 
-    The message is written before it is claimed (a marker added atomically in the cache),
-    so a template error leaves the claim free; a mail server that fails (``OSError``)
-    releases the claim and re-raises, for the task's retry."""
-    reservation = (
-        Reservation.objects.select_related("merchant", "customer", "pickup_occurrence__event")
-        .prefetch_related("lines")
-        .filter(pk=reservation_id)
-        .first()
-    )
+    The customer's notices go through the notification path: an inbox entry and an e-mail
+    in their language, given once (a marker added atomically in the cache, in the same
+    step as the notification); a mail server that fails (``OSError``) leaves the
+    notification to send and re-raises, and the task's retry sends it. The shop's notices
+    are one e-mail to the whole team (as the shop reads them together), claimed by the
+    marker and released if the mail server fails; once it left, each member also gets an
+    inbox entry. A guest reservation (no account) is e-mailed directly."""
+    reservation = _for_notice(reservation_id)
     if reservation is None or reservation.status not in _STILL_APPLIES.get(kind, ()):
         return False
+    marker = f"orders:reservation-notice:{reservation.pk}:{kind}"
+    if kind not in _TO_SHOP and reservation.customer is not None:
+        return _notify_customer(reservation, kind, marker)
     message = _notice_message(reservation, kind)
     if message is None:
         return False
-    marker = f"orders:reservation-notice:{reservation.pk}:{kind}"
     if not cache.add(marker, True, timeout=_MARKER_TIMEOUT):
         return False
     try:
@@ -476,12 +489,94 @@ def reservation_notice_send(*, reservation_id: int, kind: NoticeKind) -> bool:
     except OSError:
         cache.delete(marker)  # not sent: let the retry send it
         raise
+    if kind in _TO_SHOP:
+        _notify_team_inbox(reservation, kind)
     return True
 
 
-def _notice_message(reservation: Reservation, kind: str) -> EmailMessage | None:
-    """The e-mail, in the reader's language, with times in Paris (None: nobody to tell)."""
+def _for_notice(reservation_id: int) -> Reservation | None:
+    return (
+        Reservation.objects.select_related("merchant", "customer", "pickup_occurrence__event")
+        .prefetch_related("lines")
+        .filter(pk=reservation_id)
+        .first()
+    )
+
+
+def _notify_customer(reservation: Reservation, kind: NoticeKind, marker: str) -> bool:
+    """The customer's notice through notifications (see reservation_notice_send)."""
+    from notifications.services.delivery import notification_send_once
+
+    assert reservation.customer is not None
+    return notification_send_once(
+        marker=marker,
+        marker_timeout=_MARKER_TIMEOUT,
+        recipient=reservation.customer,
+        kind=NOTIFICATION_KINDS[kind],
+        context={"reservation_id": reservation.pk, "notice": kind},
+        link=reverse("reservations:detail", kwargs={"pk": reservation.pk}),
+    )
+
+
+@transaction.atomic
+def _notify_team_inbox(reservation: Reservation, kind: NoticeKind) -> None:
+    """An inbox entry for each member of the shop's team (the e-mail went to all of them
+    at once)."""
+    from notifications.services.notify import notify
+
+    link = reverse(
+        "shop_reservations:detail",
+        kwargs={"merchant_slug": reservation.merchant.slug, "pk": reservation.pk},
+    )
+    team = MerchantMember.objects.filter(merchant=reservation.merchant).select_related("user")
+    for member in team.order_by("pk"):
+        notify(
+            recipient=member.user,
+            kind=NOTIFICATION_KINDS[kind],
+            context={"reservation_id": reservation.pk, "notice": kind},
+            link=link,
+            email=False,
+        )
+
+
+def reservation_notice_context(reservation_id: int, kind: str) -> dict[str, object] | None:
+    """The templates' context of a notice (``orders/emails/reservation_<kind>*.txt``), in
+    the active language with times in Paris; ``None`` if the reservation is gone. The
+    notifications' loader for the ``reservation.*`` kinds."""
+    reservation = _for_notice(reservation_id)
+    if reservation is None or kind not in NOTIFICATION_KINDS:
+        return None
+    return _notice_context(reservation, kind)
+
+
+def _notice_context(reservation: Reservation, kind: str) -> dict[str, object]:
     site = settings.SITE_URL.rstrip("/")
+    if kind in _TO_SHOP:
+        path_name, kwargs = (
+            "shop_reservations:detail",
+            {"merchant_slug": reservation.merchant.slug, "pk": reservation.pk},
+        )
+    else:
+        path_name, kwargs = "reservations:detail", {"pk": reservation.pk}
+    merchant = reservation.merchant
+    return {
+        "reservation": reservation,
+        "merchant": merchant,
+        "lines": list(reservation.lines.all()),
+        "deadline": timezone.localtime(reservation.pickup_deadline),
+        "occurrence": reservation.pickup_occurrence,
+        "address": ", ".join(
+            part
+            for part in (merchant.street, f"{merchant.postcode} {merchant.city}".strip())
+            if part
+        ),
+        "link": site + reverse(path_name, kwargs=kwargs),
+    }
+
+
+def _notice_message(reservation: Reservation, kind: str) -> EmailMessage | None:
+    """The e-mail sent directly (the shop's team, or a guest), in the reader's language,
+    with times in Paris (None: nobody to tell)."""
     if kind in _TO_SHOP:
         team = list(
             MerchantMember.objects.filter(merchant=reservation.merchant)
@@ -490,10 +585,6 @@ def _notice_message(reservation: Reservation, kind: str) -> EmailMessage | None:
         )
         recipients = [m.user.notification_email or m.user.email for m in team]
         language = settings.LANGUAGE_CODE
-        path_name, kwargs = (
-            "shop_reservations:detail",
-            {"merchant_slug": reservation.merchant.slug, "pk": reservation.pk},
-        )
     else:
         customer = reservation.customer
         address = (
@@ -501,24 +592,10 @@ def _notice_message(reservation: Reservation, kind: str) -> EmailMessage | None:
         ) or reservation.customer_email
         recipients = [address] if address else []
         language = (customer.preferred_language if customer else "") or settings.LANGUAGE_CODE
-        path_name, kwargs = "reservations:detail", {"pk": reservation.pk}
     if not recipients:
         return None
-    merchant = reservation.merchant
     with translation.override(language):
-        context = {
-            "reservation": reservation,
-            "merchant": merchant,
-            "lines": list(reservation.lines.all()),
-            "deadline": timezone.localtime(reservation.pickup_deadline),
-            "occurrence": reservation.pickup_occurrence,
-            "address": ", ".join(
-                part
-                for part in (merchant.street, f"{merchant.postcode} {merchant.city}".strip())
-                if part
-            ),
-            "link": site + reverse(path_name, kwargs=kwargs),
-        }
+        context = _notice_context(reservation, kind)
         subject = render_to_string(f"orders/emails/reservation_{kind}_subject.txt", context)
         body = render_to_string(f"orders/emails/reservation_{kind}.txt", context)
     return EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, recipients)

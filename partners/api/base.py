@@ -3,13 +3,17 @@ per HTTP method (:func:`by_method`), and the JSON 404 of unknown API addresses."
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import generics, mixins
 from rest_framework.permissions import AllowAny
@@ -22,6 +26,37 @@ from partners.api.caching import conditional_response
 from partners.api.exceptions import error_body
 from partners.api.pagination import Ordering
 from partners.selectors.api import ReadScope
+
+# The API speaks English to programs unless the caller prefers French (Accept-Language).
+API_LANGUAGES = ("en", "fr")
+DEFAULT_API_LANGUAGE = "en"
+
+
+def api_language(request: HttpRequest) -> str:
+    """The language of the API's messages: the first of the caller's ``Accept-Language``
+    (by preference) that is English or French; English without one."""
+    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        language = tag.split("-")[0].lower()
+        if language in API_LANGUAGES:
+            return language
+    return DEFAULT_API_LANGUAGE
+
+
+def in_api_language(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Runs ``view`` in :func:`api_language` and says so (``Content-Language``)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        language = api_language(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
+
+    return wrapper
 
 
 class ApiReadView(generics.GenericAPIView):
@@ -36,6 +71,13 @@ class ApiReadView(generics.GenericAPIView):
     http_method_names = ["get", "head", "options"]
     ordering: Ordering | None = None
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
+        view = in_api_language(super().as_view(**initkwargs))
+        view.cls = cls  # type: ignore[attr-defined]  # the schema generator reads these
+        view.initkwargs = initkwargs  # type: ignore[attr-defined]
+        return view
+
     def get_ordering(self) -> Ordering:
         assert self.ordering is not None, f"{type(self).__name__} names no ordering"
         return self.ordering
@@ -46,8 +88,8 @@ class ApiReadView(generics.GenericAPIView):
         key = partner_key_of(self.request)
         return ReadScope(collective_id=key.collective_id if key is not None else None)
 
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    def finalize_response(  # type: ignore[override]  # a 304 is no DRF Response
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
         if isinstance(response, Response):
@@ -130,13 +172,14 @@ def by_method(targets: Mapping[str, str | type[APIView]]) -> Callable[..., HttpR
         callback = callback_for(method) if method in targets else None
         if callback is None:
             allowed = available + (["HEAD"] if "GET" in available else []) + ["OPTIONS"]
-            return _method_not_allowed(request, allowed)
+            return in_api_language(_method_not_allowed)(request, allowed)
         return callback(request, *args, **kwargs)
 
     dispatch.method_targets = dict(targets)  # type: ignore[attr-defined]  # for the schema
     return dispatch
 
 
+@in_api_language
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """The answer to an address under /api/ that is no endpoint."""
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)

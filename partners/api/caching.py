@@ -68,6 +68,7 @@ def conditional_response(request: HttpRequest, response: Response) -> HttpRespon
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "no-cache"
-    return get_conditional_response(
+    answer = get_conditional_response(
         request, etag=etag, last_modified=last_modified, response=response
     )
+    return answer if answer is not None else response

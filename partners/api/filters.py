@@ -46,12 +46,18 @@ class MomentField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> dt.datetime:
         if isinstance(value, str):
             value = _LOST_PLUS.sub(r"\1+\2", value.strip())
-            day = parse_date(value) if len(value) == 10 else None
+            try:
+                day = parse_date(value) if len(value) == 10 else None
+            except ValueError:  # the form of a date, but no such day (2025-13-01)
+                self.fail("invalid", format="")
             if day is not None:
                 if self.end_of_day:
                     day += dt.timedelta(days=1)
                 return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-        return super().to_internal_value(value)
+        try:
+            return super().to_internal_value(value)
+        except (OverflowError, ValueError):  # a time near year 1 or 9999 with an offset
+            self.fail("invalid")
 
 
 def query_data(request: Request) -> dict[str, str]:
@@ -69,7 +75,7 @@ class ProductFilterSerializer(serializers.Serializer):
         help_text=(
             "French full-text search of titles, categories and descriptions: accents and "
             "plurals do not matter (« pates » finds « Pâtés »), near spellings of a title are "
-            "found when little else is; words are ANDed, \"…\" is a phrase, -word excludes. "
+            'found when little else is; words are ANDed, "…" is a phrase, -word excludes. '
             "Results are then sorted by relevance."
         ),
     )
@@ -78,7 +84,8 @@ class ProductFilterSerializer(serializers.Serializer):
         help_text="A category's slug; a top-level category includes its sub-categories.",
     )
     merchant = serializers.SlugField(required=False, help_text="A shop's slug.")
-    label = serializers.ChoiceField(choices=Label.choices, required=False)
+    # (A serializer is a field, whose ``label`` this name shadows for type checkers only.)
+    label = serializers.ChoiceField(choices=Label.choices, required=False)  # type: ignore[assignment]
     min_price = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,
@@ -129,15 +136,19 @@ class EventFilterSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Adds ``dates``: the range asked for, with its defaults."""
-        dates = default_date_range(attrs.get("from"), attrs.get("to"))
+        try:
+            dates = default_date_range(attrs.get("from"), attrs.get("to"))
+        except OverflowError:  # « from » so late that a year after it has no date
+            raise serializers.ValidationError(
+                {"from": [_("Ask for dates before the year 9999.")]}
+            ) from None
         if dates.end <= dates.start:
             raise serializers.ValidationError({"to": [_("`to` must come after `from`.")]})
         if dates.end - dates.start > MAX_EVENT_SPAN:
             raise serializers.ValidationError(
                 {
                     "to": [
-                        _("Ask for at most %(days)d days at once.")
-                        % {"days": MAX_EVENT_SPAN.days}
+                        _("Ask for at most %(days)d days at once.") % {"days": MAX_EVENT_SPAN.days}
                     ]
                 }
             )

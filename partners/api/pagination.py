@@ -18,18 +18,19 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, Q
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 MAX_PAGE_SIZE = 100
 
@@ -92,10 +93,12 @@ def _decode_value(kind: str, value: Any) -> Any:
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(value)
+        if not math.isfinite(value):
+            raise ValueError(value)
         return float(value)
     if kind == "decimal":
         return Decimal(str(value))
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\x00" in value:
         raise ValueError(value)
     return value
 
@@ -178,9 +181,7 @@ class KeysetCursorPagination(BasePagination):
             )
         return size
 
-    def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
-    ) -> list[Any]:
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         ordering: Ordering = view.get_ordering()
         self.request = request
         size = self.page_size(request)
@@ -223,11 +224,6 @@ class KeysetCursorPagination(BasePagination):
                 "results": data,
             }
         )
-
-    def first_page_link(self) -> str | None:
-        if self.request is None:
-            return None
-        return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         link = {"type": "string", "format": "uri", "nullable": True}

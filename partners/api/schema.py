@@ -80,7 +80,10 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
                 responses.setdefault(code, {"description": description, "content": reference})
             if method == "get":
                 responses.setdefault(
-                    "304", {"description": "Not modified: the copy named by If-None-Match or "
-                            "If-Modified-Since is current."}
+                    "304",
+                    {
+                        "description": "Not modified: the copy named by If-None-Match or "
+                        "If-Modified-Since is current."
+                    },
                 )
     return result

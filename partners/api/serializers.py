@@ -108,9 +108,8 @@ class PhotoSerializer(serializers.Serializer):
 
 
 def photos_data(serializer: serializers.Field, photos: list[Photo]) -> list[dict[str, Any]]:
-    return PhotoSerializer(
-        [photo for photo in photos if photo.is_ready], many=True, context=serializer.context
-    ).data
+    ready = [photo for photo in photos if photo.is_ready]
+    return list(PhotoSerializer(ready, many=True, context=serializer.context).data)
 
 
 # --- Collectives -----------------------------------------------------------------------------
@@ -222,12 +221,20 @@ class AddressSerializer(serializers.Serializer):
     longitude = serializers.FloatField(allow_null=True)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})
+class ClockField(serializers.TimeField):
+    """A time of day as ``HH:MM`` (Paris time)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class OpeningHoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(
         min_value=0, max_value=6, help_text="0 is Monday, 6 is Sunday."
     )
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = ClockField()
+    closes = ClockField()
 
 
 class ClosureSerializer(serializers.Serializer):
@@ -248,7 +255,7 @@ class MerchantSerializer(serializers.Serializer):
     story = serializers.CharField()
     address = AddressSerializer(source="*")
     phone = serializers.CharField()
-    email = serializers.EmailField(allow_blank=True)
+    email = serializers.CharField(help_text="An e-mail address, or empty.")
     website = serializers.CharField()
     social_links = serializers.ListField(child=serializers.URLField())
     logo = serializers.SerializerMethodField()
@@ -407,7 +414,10 @@ class EventSerializer(serializers.Serializer):
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Event.Kind.choices)
     status = serializers.ChoiceField(
-        choices=[(Event.Status.PUBLISHED.value, "published"), (Event.Status.CANCELLED.value, "cancelled")]
+        choices=[
+            (Event.Status.PUBLISHED.value, "published"),
+            (Event.Status.CANCELLED.value, "cancelled"),
+        ]
     )
     is_cancelled = serializers.SerializerMethodField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
@@ -421,7 +431,9 @@ class EventSerializer(serializers.Serializer):
     online_url = serializers.CharField()
     stream_url = serializers.CharField()
     place = PlaceSerializer(source="*")
-    capacity = serializers.IntegerField(allow_null=True, help_text="Seats per date; null: no limit.")
+    capacity = serializers.IntegerField(
+        allow_null=True, help_text="Seats per date; null: no limit."
+    )
     registration_open = serializers.BooleanField()
     cover = serializers.SerializerMethodField()
     collective = CollectiveSummarySerializer()
@@ -502,4 +514,3 @@ class StorySerializer(serializers.Serializer):
         return site_url(
             _request(self), "catalog:story", merchant_slug=story.merchant.slug, slug=story.slug
         )
-

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -68,6 +69,23 @@ class MerchantTokenAuthentication(BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (with WWW-Authenticate) rather than 403 without credentials.
         return f'{KEYWORD} realm="api"'
+
+
+class MerchantTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes shop tokens."""
+
+    target_class = MerchantTokenAuthentication
+    name = "shopToken"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "A shop's token, created by its owners in « My shop › API » and sent as "
+                "`Authorization: Bearer <token>`. Writes to that shop only."
+            ),
+        }
 
 
 class HasMerchantToken(BasePermission):

@@ -29,7 +29,7 @@ from partners.api.filters import (
     ProductFilterSerializer,
     query_data,
 )
-from partners.api.pagination import OrderKey, Ordering
+from partners.api.pagination import Ordering, OrderKey
 from partners.api.serializers import (
     CollectiveSerializer,
     EventSerializer,
@@ -49,9 +49,7 @@ RELEVANCE = Ordering(
     name="relevance",
     keys=(OrderKey("search_rank", "float", descending=True), OrderKey("pk", "int")),
 )
-SOONEST = Ordering(
-    name="soonest", keys=(OrderKey("first_date", "datetime"), OrderKey("pk", "int"))
-)
+SOONEST = Ordering(name="soonest", keys=(OrderKey("first_date", "datetime"), OrderKey("pk", "int")))
 
 COLLECTIVES = "Collectives"
 MERCHANTS = "Shops"
@@ -220,9 +218,7 @@ class CollectiveEventListView(ApiListView):
     ordering = SOONEST
 
     def get_queryset(self) -> QuerySet[Event]:
-        self.collective = selectors.api_collective_only(
-            scope=self.scope, slug=self.kwargs["slug"]
-        )
+        self.collective = selectors.api_collective_only(scope=self.scope, slug=self.kwargs["slug"])
         params = _valid(EventFilterSerializer, self.request)
         return selectors.api_events(
             collective=self.collective, dates=params["dates"], kind=params.get("kind", "")

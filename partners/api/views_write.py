@@ -27,7 +27,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -45,13 +45,13 @@ from catalog.models import Product
 from catalog.selectors import product_for_backoffice
 from catalog.services.stock_sync import products_sync_stock
 from merchants.models import Merchant
+from partners.api.serializers import ProductSerializer
 from partners.api.serializers_write import (
     ProductCreateSerializer,
     ProductUpdateSerializer,
     StockLineSerializer,
     StockSyncResultSerializer,
     parse_stock_lines,
-    product_output_serializer,
 )
 from partners.api.throttling import PartnerRateThrottle
 from partners.api.token_auth import (
@@ -60,6 +60,7 @@ from partners.api.token_auth import (
     request_actor,
     request_token,
 )
+from partners.api.views import product_detail_response
 from partners.idempotency import HEADER as IDEMPOTENCY_HEADER
 from partners.idempotency import idempotent
 
@@ -107,20 +108,14 @@ def _own_shop(request: Request, slug: str) -> Merchant:
     return merchant
 
 
-def _product_url(product: Product) -> str:
-    try:
-        return reverse("api:product-detail", kwargs={"pk": product.pk})
-    except NoReverseMatch:  # the read endpoints name it otherwise: the path of the contract
-        return f"/api/v1/products/{product.pk}/"
-
-
 def _product_answer(request: Request, product: Product, *, status_code: int) -> Response:
-    """The product as the read endpoints show it, read again after the write."""
-    serializer_class, queryset = product_output_serializer()
-    fresh = queryset.get(pk=product.pk)
-    body = serializer_class(fresh, context={"request": request}).data
-    headers = {"Location": request.build_absolute_uri(_product_url(product))}
-    return Response(body, status=status_code, headers=headers)
+    """The product as ``GET /api/v1/products/{id}/`` shows it, read again after the write
+    (whatever the services changed), with its address in ``Location``."""
+    fresh = Product.objects.select_related("merchant", "category__parent").get(pk=product.pk)
+    response = product_detail_response(request, fresh, status=status_code)
+    location = reverse("api:product_detail", kwargs={"pk": product.pk})
+    response["Location"] = request.build_absolute_uri(location)
+    return response
 
 
 def _set_status(request: Request, product: Product, wanted: str) -> None:
@@ -134,14 +129,17 @@ def _set_status(request: Request, product: Product, wanted: str) -> None:
     change(actor=request_actor(request), product=product)
 
 
+# 400, 401, 404 and 429 (with the error body) are added to every operation by
+# partners.api.schema.add_error_responses; these are the writes' own.
+_ERROR_BODY = OpenApiTypes.OBJECT
 _ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field → messages."),
-    401: OpenApiResponse(description="No shop token, an unknown or a revoked one."),
-    403: OpenApiResponse(description="A partner key: keys only read."),
-    404: OpenApiResponse(description="Not this token's shop, or not one of its products."),
-    409: OpenApiResponse(description="The same Idempotency-Key is still being processed."),
-    422: OpenApiResponse(description="The Idempotency-Key was used for another request."),
-    429: OpenApiResponse(description="Too many requests; see Retry-After."),
+    403: OpenApiResponse(_ERROR_BODY, description="A partner key: keys only read."),
+    409: OpenApiResponse(
+        _ERROR_BODY, description="The same Idempotency-Key is still being processed."
+    ),
+    422: OpenApiResponse(
+        _ERROR_BODY, description="The Idempotency-Key was used for another request."
+    ),
 }
 _IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -177,9 +175,14 @@ class ProductCreateView(MerchantWriteView):
         operation_id="merchant_product_create",
         tags=["merchant writes"],
         summary="Create a product in the token's shop",
+        description=(
+            "Needs the shop's token (`Authorization: Bearer …`). The product is a draft unless "
+            '`"status": "published"`. Answers the product as `GET /api/v1/products/{id}/` '
+            "does, with its address in `Location`."
+        ),
         parameters=[_IDEMPOTENCY_PARAMETER],
         request=ProductCreateSerializer,
-        responses={201: OpenApiResponse(description="The product created."), **_ERRORS},
+        responses={201: ProductSerializer, **_ERRORS},
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
@@ -201,9 +204,14 @@ class ProductUpdateView(MerchantWriteView):
         operation_id="merchant_product_update",
         tags=["merchant writes"],
         summary="Change a product of the token's shop",
+        description=(
+            "Needs the shop's token. Send only the fields to change; `status` publishes "
+            "(`published`), takes back to draft (`draft`) or archives (`archived`). All or "
+            "nothing: a refused field changes nothing."
+        ),
         parameters=[_IDEMPOTENCY_PARAMETER],
         request=ProductUpdateSerializer,
-        responses={200: OpenApiResponse(description="The product changed."), **_ERRORS},
+        responses={200: ProductSerializer, **_ERRORS},
     )
     @idempotent
     def patch(self, request: Request, pk: int) -> Response:
@@ -232,16 +240,16 @@ class StockSyncView(MerchantWriteView):
         tags=["merchant writes"],
         summary="Set the stock of the token's shop's products by reference (SKU)",
         description=(
-            "Up to 10,000 lines per call, applied all or nothing. A stock of null means the "
-            "shop does not count the product's units. References of no product of the shop "
-            "are reported in `unknown_skus` and do not fail the call. Errors name the line: "
-            '`"3.stock"` (lines count from 0).'
+            "Needs the shop's token. Up to 10,000 lines per call, applied all or nothing. "
+            "A stock of null means the shop does not count the product's units. References "
+            "of no product of the shop are reported in `unknown_skus` and do not fail the "
+            'call. Errors name the line: `"3.stock"` (lines count from 0).'
         ),
         parameters=[_IDEMPOTENCY_PARAMETER],
         request=StockLineSerializer(many=True),
         responses={
             200: StockSyncResultSerializer,
-            413: OpenApiResponse(description="More than 10,000 lines."),
+            413: OpenApiResponse(_ERROR_BODY, description="More than 10,000 lines."),
             **_ERRORS,
         },
     )

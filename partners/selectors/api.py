@@ -125,9 +125,9 @@ def api_merchant(*, scope: ReadScope, slug: str) -> Merchant:
         .prefetch_related(
             Prefetch(
                 "collective_memberships",
-                queryset=_active_members().select_related("collective").order_by(
-                    "collective__name", "pk"
-                ),
+                queryset=_active_members()
+                .select_related("collective")
+                .order_by("collective__name", "pk"),
                 to_attr="api_memberships",
             )
         )
@@ -339,4 +339,3 @@ def api_stories(*, collective: Collective) -> QuerySet[Story]:
             ),
         )
     )
-

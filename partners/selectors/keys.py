@@ -20,9 +20,7 @@ def partner_key_for_secret(*, secret: str) -> PartnerKey | None:
     if not secret.startswith(SECRET_PREFIX) or len(secret) > _MAX_SECRET_LENGTH:
         return None
     return (
-        PartnerKey.objects.select_related("collective")
-        .filter(key_hash=secret_hash(secret))
-        .first()
+        PartnerKey.objects.select_related("collective").filter(key_hash=secret_hash(secret)).first()
     )
 
 

@@ -27,7 +27,7 @@ from collectives.models import Collective
 from collectives.permissions import can_organise
 from partners.models import PartnerKey
 
-SECRET_PREFIX = "hk_"
+SECRET_PREFIX = "hk_"  # noqa: S105 -- the visible start of every key, not a secret
 # The characters of the key kept in clear, to tell keys apart in a list (« hk_Jd8s0aPq… »).
 SHOWN_PREFIX_LENGTH = 12
 # The most requests per minute an organiser may give their collective's key; platform staff
@@ -84,7 +84,9 @@ def normalise_origin(value: str) -> str:
     return f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
 
 
-def _clean_origins(origins: Iterable[str]) -> list[str]:
+def clean_origins(origins: Iterable[str]) -> list[str]:
+    """The distinct origins among ``origins`` (blank lines skipped), normalised; every
+    problem at once, as a ValidationError on ``allowed_origins``."""
     cleaned: list[str] = []
     errors: list[ValidationError] = []
     for origin in origins:
@@ -132,7 +134,7 @@ def partner_key_create(
         require(actor.is_staff or can_organise(actor, collective))
     errors: dict[str, list[ValidationError]] = {}
     try:
-        origins = _clean_origins(allowed_origins)
+        origins = clean_origins(allowed_origins)
     except ValidationError as error:
         origins = []
         errors.update(error.error_dict)
@@ -188,4 +190,3 @@ def partner_key_touch(*, key: PartnerKey, now: dt.datetime | None = None) -> Non
         last_used_at__gt=now - LAST_USED_PRECISION
     ).update(last_used_at=now)
     key.last_used_at = now
-

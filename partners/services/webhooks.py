@@ -691,7 +691,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
     # A fresh context per request: it reads the trusted certificates as they are now.
     connection = _PublicHTTPSConnection(
         parts.hostname or "",
-        parts.port,
+        parts.port or 443,  # explicit: http.client would read an IPv6 literal's end as a port
         timeout=TIMEOUT_SECONDS,
         context=ssl.create_default_context(),
     )

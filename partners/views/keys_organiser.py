@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from collectives.permissions import OrganiserRequest, organiser_required
 from merchants.views.shop import attach_errors

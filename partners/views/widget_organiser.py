@@ -20,7 +20,8 @@ from collectives.permissions import OrganiserRequest, organiser_required
 from partners.forms.widget import WidgetOptions, WidgetSnippetForm
 from partners.selectors.widget import widget_selections
 
-NAV = "widget"
+# The organiser space's « API » part (keys, webhooks, widget), as partners.views.keys_organiser.
+NAV = "api"
 SCRIPT_PATH = "js/halle-widget.js"
 DEFAULT_HEIGHT = 600
 
@@ -61,6 +62,7 @@ def widget_page(request: OrganiserRequest) -> HttpResponse:
         {
             "nav": NAV,
             "is_admin": request.organiser_role == "admin",
+            "docs_url": reverse("api:docs"),
             "form": form,
             "options": options,
             "widget_url": widget_url,

@@ -1,11 +1,20 @@
-// The bell of the site header asks for the unread count with htmx (hx-get on load and every
-// minute). Pages that use htmx load it themselves; on the others this loads it once the page
-// has loaded — never twice, since htmx would then handle every hx- attribute twice.
+// The bell of the site header: htmx asks for the unread count as soon as the page has
+// loaded and then every minute. Its hx- attributes are set here, once the page has loaded,
+// so that the HTML of pages which poll nothing themselves carries none.
+// Pages that use htmx load it themselves; on the others this loads it — never twice, since
+// htmx would then handle every hx- attribute twice.
 (function () {
   "use strict";
   window.addEventListener("load", function () {
     var bell = document.querySelector("[data-notifications-bell]");
-    if (!bell || window.htmx) {
+    var count = bell && bell.querySelector("[data-bell-count]");
+    if (!count) {
+      return;
+    }
+    count.setAttribute("hx-get", count.getAttribute("data-src"));
+    count.setAttribute("hx-trigger", "load, every 60s");
+    if (window.htmx) {
+      window.htmx.process(count);
       return;
     }
     var script = document.createElement("script");

@@ -127,13 +127,12 @@ def test_the_widget_renders_in_a_partners_page_and_takes_its_height(
     assert abs(frame_height(page) - content_height(frame)) <= 1
 
     # Links open Halle in a new tab, attributed to the widget.
-    hrefs = widget.locator("a").evaluate_all(
-        "links => links.map(a => [a.target, a.rel, a.href])"
-    )
+    hrefs = widget.locator("a").evaluate_all("links => links.map(a => [a.target, a.rel, a.href])")
     assert hrefs
     for target, rel, href in hrefs:
         assert (target, rel) == ("_blank", "noopener")
-        assert href.startswith(live_server.url) and "source=widget" in href
+        assert href.startswith(live_server.url)
+        assert "source=widget" in href
 
     # Nothing left this machine, and no cookie was set, in either origin.
     page.wait_for_load_state("networkidle")
@@ -175,9 +174,7 @@ def test_axe_finds_no_serious_violation_in_the_widget(page, live_server, town, q
     assert serious_violations(page) == []
 
 
-def test_the_organisers_page_previews_the_widget_and_updates_the_code(
-    page, live_server, town
-):
+def test_the_organisers_page_previews_the_widget_and_updates_the_code(page, live_server, town):
     client = Client()
     client.force_login(OrganiserFactory(collective=town).user)
     page.context.add_cookies(

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
@@ -28,20 +27,6 @@ from tests.factories import (
 from tests.partners.factories import MerchantTokenFactory, PartnerKeyFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _api_routes(settings):
-    """TEMPORARY: the read helper routes the write views in partners/urls_api.py."""
-    try:
-        resolve("/api/v1/merchants/x/stock/")
-    except Resolver404:
-        settings.ROOT_URLCONF = "tests.partners._urls_writes_tmp"
-    if "EXCEPTION_HANDLER" not in settings.REST_FRAMEWORK:
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "EXCEPTION_HANDLER": "partners.api.exceptions.api_exception_handler",
-        }
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -428,10 +413,8 @@ def _sync(token, shop, count):
 def test_10000_lines_in_a_number_of_queries_independent_of_their_number(shop, token):
     _seed(shop, MAX_LINES - 1)
     _sync(token, shop, 1)  # the token's first use of the minute writes its last use
-    small, small_queries = _sync(token, shop, 10)
+    _small, small_queries = _sync(token, shop, 10)
     large, large_queries = _sync(token, shop, MAX_LINES - 1)
-    for query in large_queries:
-        print(query["sql"][:200])
     assert len(small_queries) == len(large_queries) <= 12
     assert large["unknown_skus"] == ["NOPE"]
     assert large["updated"] + large["unchanged"] == MAX_LINES - 1
@@ -456,3 +439,31 @@ def test_staff_tokens_write_too(shop):
     token = MerchantTokenFactory(merchant=shop, created_by=staff)
     response = api(token).post(products_url(shop), {"title": "Pain", "price": "1"}, format="json")
     assert response.status_code == 201
+
+
+def test_the_sync_emits_stock_changed_for_the_products_changed_only(
+    shop, token, django_capture_on_commit_callbacks
+):
+    from partners.models import WebhookDelivery
+    from tests.partners.factories import WebhookEndpointFactory
+
+    WebhookEndpointFactory(collective=None, merchant=shop, events=["stock.changed"])
+    changed = ProductFactory(merchant=shop, sku="A", stock=1)
+    ProductFactory(merchant=shop, sku="B", stock=2)
+    lines = [{"sku": "A", "stock": 5}, {"sku": "B", "stock": 2}]
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api(token).post(stock_url(shop), lines, format="json")
+    assert response.json()["updated"] == 1
+    deliveries = list(WebhookDelivery.objects.filter(event_type="stock.changed"))
+    assert [d.payload["data"]["id"] for d in deliveries] == [changed.pk]
+    assert deliveries[0].payload["data"]["stock"] == 5
+
+
+def test_a_token_over_its_rate_gets_429_with_retry_after(shop, token, settings):
+    settings.HALLE_API_TOKEN_RATE_PER_MINUTE = 2
+    client = api(token)
+    for _call in range(2):
+        assert client.post(stock_url(shop), [], format="json").status_code == 200
+    response = client.post(stock_url(shop), [], format="json")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1

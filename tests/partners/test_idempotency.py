@@ -8,7 +8,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -19,20 +18,6 @@ from partners.models import IdempotencyRecord
 from partners.tasks_idempotency import purge_expired_idempotency_records
 from tests.factories import MerchantMemberFactory, ProductFactory
 from tests.partners.factories import MerchantTokenFactory
-
-
-@pytest.fixture(autouse=True)
-def _api_routes(settings):
-    """TEMPORARY: the read helper routes the write views in partners/urls_api.py."""
-    try:
-        resolve("/api/v1/merchants/x/stock/")
-    except Resolver404:
-        settings.ROOT_URLCONF = "tests.partners._urls_writes_tmp"
-    if "EXCEPTION_HANDLER" not in settings.REST_FRAMEWORK:
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "EXCEPTION_HANDLER": "partners.api.exceptions.api_exception_handler",
-        }
 
 
 @pytest.fixture
@@ -156,7 +141,7 @@ def test_an_invalid_key_is_400(shop, token, key):
     assert not Product.objects.exists()
 
 
-# --- Failures free the key -------------------------------------------------------------------------
+# --- Failures free the key ---------------------------------------------------------------------
 
 
 @pytest.mark.django_db
