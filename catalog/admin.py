@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, ImportJob, Product, ProductImage
+from catalog.search import search_vectors_refresh
 
 
 @admin.register(Category)
@@ -12,6 +14,13 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en")
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("parent",)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        """Category names are searched: products of a renamed category are re-indexed."""
+        super().save_model(request, obj, form, change)
+        search_vectors_refresh(
+            products=Product.objects.filter(Q(category=obj) | Q(category__parent=obj))
+        )
 
 
 class ProductImageInline(admin.TabularInline):
@@ -35,6 +44,11 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at", "published_at")
     list_select_related = ("merchant", "category", "category__parent")
     inlines = (ProductImageInline,)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        """An edit in the admin bypasses the services: keep the search vector current."""
+        super().save_model(request, obj, form, change)
+        search_vectors_refresh(products=[obj.pk])
 
 
 @admin.register(ProductImage)

@@ -58,9 +58,7 @@ def _notify_import_finished(job: ImportJob) -> None:
             "errors": job.error_count,
             "failed": job.status == ImportJob.Status.FAILED,
         },
-        link=reverse(
-            "imports:job", kwargs={"merchant_slug": job.merchant.slug, "pk": job.pk}
-        ),
+        link=reverse("imports:job", kwargs={"merchant_slug": job.merchant.slug, "pk": job.pk}),
     )
 
 

@@ -4,6 +4,7 @@ the one-click unsubscribe link and headers (RFC 2369 ``List-Unsubscribe``, RFC 8
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -35,10 +36,8 @@ def _with_times(stored: dict[str, Any]) -> dict[str, Any]:
     context = dict(stored)
     for key, value in stored.items():
         if key.endswith("_at") and isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):  # not a time after all: left as written
                 context[key] = timezone.localtime(dt.datetime.fromisoformat(value))
-            except ValueError:
-                pass  # not a time after all: left as written
     return context
 
 

@@ -55,7 +55,7 @@ class Kind:
         if self.transactional:
             return IMMEDIATE
         if chosen in (IMMEDIATE, DIGEST, OFF):
-            return chosen  # type: ignore[return-value]
+            return chosen
         return self.default_mode
 
 

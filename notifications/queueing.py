@@ -26,7 +26,10 @@ BROKER_ERRORS: tuple[type[BaseException], ...] = (OperationalError, RedisError, 
 def queue_now(task: Task, *args: Any, countdown: float | None = None) -> bool:
     """Queue ``task(*args)``; log and return ``False`` if the broker is unreachable."""
     try:
-        task.apply_async(args=args, countdown=countdown)
+        if countdown is None:
+            task.apply_async(args=args)
+        else:
+            task.apply_async(args=args, countdown=countdown)
     except BROKER_ERRORS:
         logger.warning(
             "Broker unreachable: %s%r not queued (the sweep will catch up).",

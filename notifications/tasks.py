@@ -18,7 +18,7 @@ from notifications.services.delivery import MAX_EMAIL_ATTEMPTS
 # A mail server down for a few minutes: 30 s, 1, 2, 4 min (each with full jitter, so a
 # burst of failures does not come back at the same instant), then the sweep takes over
 # until the row's attempts run out.
-_RETRY = {
+_RETRY: dict[str, Any] = {
     "acks_late": True,
     "ignore_result": True,
     "autoretry_for": (OSError,),  # smtplib's errors are OSErrors

@@ -38,7 +38,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -193,6 +193,8 @@ def _store(record: IdempotencyRecord, response: Response) -> None:
     if response.data is not None:
         body = json.loads(JSONRenderer().render(response.data))  # plain JSON: strings, lists
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+    # The messages of the body are in the language active now: say so on replay.
+    headers.setdefault("Content-Language", translation.get_language() or "")
     stored = IdempotencyRecord.objects.filter(
         pk=record.pk,
         state=IdempotencyRecord.State.IN_PROGRESS,

@@ -6,6 +6,8 @@ registers it; routed to the ``webhooks`` queue with the rest of ``partners.*``.
 
 from celery import shared_task
 
+__all__ = ["purge_expired_idempotency_records"]
+
 
 @shared_task(acks_late=True)
 def purge_expired_idempotency_records() -> int:

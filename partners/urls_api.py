@@ -62,5 +62,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Any other address below v1/ answers the API's JSON 404, not an HTML page.
-    re_path(r"^v1/(?:.*/)?$", api_not_found),
+    re_path(r"^v1/(?:[\s\S]*/)?$", api_not_found),
 ]

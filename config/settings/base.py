@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "partners.api.schema.add_error_responses",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     # The interactive docs load Swagger UI from the drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

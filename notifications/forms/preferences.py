@@ -21,17 +21,21 @@ class PreferencesForm(forms.Form):
     """Built from the kinds the person sees and their current choices."""
 
     all_off = forms.BooleanField(
-        label=_("Only the essential e-mails (about your reservations, registrations and invitations)"),
+        label=_(
+            "Only the essential e-mails (about your reservations, registrations and invitations)"
+        ),
         required=False,
     )
 
-    def __init__(self, *args: Any, kinds: list[Kind], chosen: dict[str, str], all_off: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kinds: list[Kind], chosen: dict[str, str], all_off: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kinds = kinds
         self.fields["all_off"].initial = all_off
         for kind in kinds:
             self.fields[field_name(kind)] = forms.ChoiceField(
-                label=kind.label,
+                label=str(kind.label),
                 choices=Preference.Mode.choices,
                 widget=forms.RadioSelect,
                 initial=kind.mode_for(chosen.get(kind.name)),

@@ -45,7 +45,9 @@ def effective_modes(user_ids: Iterable[int], kind: Kind) -> dict[int, Mode]:
     ).values_list("user_id", "kind", "mode"):
         chosen.setdefault(user_id, {})[name] = mode
     for user_id, choices in chosen.items():
-        modes[user_id] = OFF if choices.get(TOPIC_ALL) == OFF else kind.mode_for(choices.get(kind.name))
+        modes[user_id] = (
+            OFF if choices.get(TOPIC_ALL) == OFF else kind.mode_for(choices.get(kind.name))
+        )
     return modes
 
 
@@ -87,9 +89,7 @@ def preference_page(user: User) -> dict[str, object]:
         "chosen": chosen,
         "kinds": [kind for kind in KINDS.values() if kind.audience in shown],
         "all_off": chosen.get(TOPIC_ALL) == OFF,
-        "newsletters_off": list(
-            Collective.objects.filter(pk__in=collective_ids).order_by("name")
-        )
+        "newsletters_off": list(Collective.objects.filter(pk__in=collective_ids).order_by("name"))
         if collective_ids
         else [],
     }

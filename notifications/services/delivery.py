@@ -55,7 +55,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     try:
         # Written before it is claimed: a broken template leaves nothing half done.
         message = notification_message(notification)
-    except Exception:  # noqa: BLE001 — not transient: retrying would fail the same way
+    except Exception:
         logger.exception("Notification %s could not be written", notification_id)
         rows.filter(email_status=S.PENDING).update(email_status=S.FAILED)
         return False
@@ -71,11 +71,11 @@ def notification_deliver(*, notification_id: int) -> bool:
         message.send()
     except OSError:
         last = notification.email_attempts + 1 >= MAX_EMAIL_ATTEMPTS
-        rows.filter(email_status=S.SENDING).update(
-            email_status=S.FAILED if last else S.PENDING
-        )
+        rows.filter(email_status=S.SENDING).update(email_status=S.FAILED if last else S.PENDING)
         if last:
-            logger.exception("Notification %s: giving up after %s attempts", notification_id, MAX_EMAIL_ATTEMPTS)
+            logger.exception(
+                "Notification %s: giving up after %s attempts", notification_id, MAX_EMAIL_ATTEMPTS
+            )
             return False
         raise
     # Unconditional: even a row the sweep thought stuck did leave.

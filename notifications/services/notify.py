@@ -135,7 +135,7 @@ def _summary(kind: Kind, context: dict[str, Any], language: str) -> str:
             if loaded is not None:
                 text = render_to_string(f"{kind.templates}_subject.txt", loaded)
                 return " ".join(text.split())
-        except Exception:  # noqa: BLE001 — see the docstring
+        except Exception:
             logger.exception("Could not write the summary of a %s notification", kind.name)
         return str(kind.label)
 

@@ -74,9 +74,11 @@ def unsubscribe(*, user_id: int, topic: str) -> User | None:
         for kind in KINDS.values():
             if not kind.transactional and kind.mode_for(chosen.get(kind.name)) == DIGEST:
                 _set(user, kind.name, OFF)
-    elif topic == TOPIC_ALL or topic.startswith(NEWSLETTER_PREFIX):
-        _set(user, topic, OFF)
-    elif topic in KINDS and not KINDS[topic].transactional:
+    elif (
+        topic == TOPIC_ALL
+        or topic.startswith(NEWSLETTER_PREFIX)
+        or (topic in KINDS and not KINDS[topic].transactional)
+    ):
         _set(user, topic, OFF)
     return user
 

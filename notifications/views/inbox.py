@@ -66,9 +66,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(localised_path(notification.link, get_language()))
     if getattr(request, "htmx", False):
         notification.href = localised_path(notification.link, get_language())  # type: ignore[attr-defined]
-        return render(
-            request, "notifications/_entry.html", {"notification": notification}
-        )
+        return render(request, "notifications/_entry.html", {"notification": notification})
     return redirect(_back(request))
 
 

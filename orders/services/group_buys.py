@@ -629,9 +629,7 @@ def pledge_outcome_notice_context(pledge_id: int) -> dict[str, object] | None:
         "merchant": group_buy.merchant,
         "reservation": reservation,
         "unit_price": reservation.lines.get().unit_price if reservation else None,
-        "pickup_deadline": timezone.localtime(reservation.pickup_deadline)
-        if reservation
-        else None,
+        "pickup_deadline": timezone.localtime(reservation.pickup_deadline) if reservation else None,
         "link": _link(group_buy),
     }
 

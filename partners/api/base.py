@@ -72,11 +72,10 @@ class ApiReadView(generics.GenericAPIView):
     ordering: Ordering | None = None
 
     @classmethod
-    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
-        view = in_api_language(super().as_view(**initkwargs))
-        view.cls = cls  # type: ignore[attr-defined]  # the schema generator reads these
-        view.initkwargs = initkwargs  # type: ignore[attr-defined]
-        return view
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # functools.wraps keeps what DRF sets on the view: cls and initkwargs (the schema
+        # generator reads them) and csrf_exempt.
+        return in_api_language(super().as_view(**initkwargs))
 
     def get_ordering(self) -> Ordering:
         assert self.ordering is not None, f"{type(self).__name__} names no ordering"

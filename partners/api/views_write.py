@@ -165,7 +165,8 @@ class MerchantWriteView(APIView):
         language = api_language(request)
         with translation.override(language):
             response = super().dispatch(request, *args, **kwargs)
-        response.headers["Content-Language"] = language
+        # A replayed answer keeps the language it was first written in.
+        response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Accept-Language"])
         return response
 

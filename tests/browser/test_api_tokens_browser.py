@@ -49,7 +49,6 @@ def test_owner_creates_copies_and_revokes_a_token(page, live_server):
     copy.click()
     expect(page.locator("[data-copy-status]")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == secret
-    page.screenshot(path="/tmp/tokens67a.png", full_page=True)
     assert serious_violations(page) == []
 
     page.goto(url)  # shown once: not on the next visit
@@ -58,7 +57,6 @@ def test_owner_creates_copies_and_revokes_a_token(page, live_server):
     page.get_by_text("Revoke…").click()
     page.get_by_role("button", name="Confirm revocation").click()
     expect(page.locator("[data-revoked]")).to_be_visible()
-    page.screenshot(path="/tmp/tokens67b.png", full_page=True)
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert serious_violations(page) == []

@@ -423,3 +423,35 @@ def test_shop_page_search_query_count_is_constant(client, django_assert_max_num_
     with django_assert_max_num_queries(6):
         response = client.get(shop_url(merchant, q="pains"))
     assert len(response.context["products"]) == size
+
+
+def test_an_edit_in_the_admin_keeps_the_product_findable(client):
+    """The platform operator fixes a title in the admin, which bypasses the services."""
+    from django.urls import reverse
+
+    from catalog.models import Product
+    from catalog.search import matching
+    from tests.factories import ProductFactory, UserFactory
+
+    product = ProductFactory(title="Pain de mie")
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields and not isinstance(value, (list, tuple))
+    }
+    data.update(
+        {
+            "title": "Fougasse aux olives",
+            "labels": [],
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    scope = Product.objects.all()
+    assert list(scope.filter(matching("fougasse", scope=scope))) == [product]

@@ -3,8 +3,8 @@ unread count fragment the bell fetches with htmx, and the bell in the site heade
 (notifications.views.inbox)."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.models import Notification
@@ -76,9 +76,7 @@ def test_marking_read_with_htmx_re_renders_the_entry(client, person):
 
 def test_opening_marks_read_and_goes_to_the_page(client, person):
     notification = NotificationFactory(recipient=person, link="/boutiques/fromagerie-dupuy/")
-    answer = client.post(
-        reverse("notifications:mark_read", args=[notification.pk]), {"open": "1"}
-    )
+    answer = client.post(reverse("notifications:mark_read", args=[notification.pk]), {"open": "1"})
     assert answer["Location"] == "/boutiques/fromagerie-dupuy/"
 
 

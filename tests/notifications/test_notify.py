@@ -34,11 +34,17 @@ def test_the_outbox_row_commits_with_the_change_and_vanishes_with_its_rollback(q
     assert queued == [kept.pk]
     assert Notification.objects.filter(pk=kept.pk).exists()
 
-    with pytest.raises(Boom), transaction.atomic():
-        Follow.objects.filter(user=person).delete()
-        lost = notify(recipient=person, kind="reservation.ready", context={"x": 2})
-        raise Boom
-    assert not Notification.objects.filter(pk=lost.pk).exists()
+    written: list[int] = []
+
+    def follow_stopped_and_notified_then_failed() -> None:
+        with transaction.atomic():
+            Follow.objects.filter(user=person).delete()
+            written.append(notify(recipient=person, kind="reservation.ready", context={}).pk)
+            raise Boom
+
+    with pytest.raises(Boom):
+        follow_stopped_and_notified_then_failed()
+    assert not Notification.objects.filter(pk=written[0]).exists()
     assert Follow.objects.filter(user=person).exists()
     assert queued == [kept.pk]  # nothing queued for what was rolled back
 

@@ -71,8 +71,9 @@ def test_a_request_that_notifies_answers_when_the_broker_is_down(client, broker_
     # The broker is back; a few minutes later the sweep queues it and it is delivered.
     app.conf.broker_url = settings.CELERY_BROKER_URL
     _reset_connections()
-    from django.utils import timezone
     import datetime as dt
+
+    from django.utils import timezone
 
     queued: list[int] = []
     original = tasks.deliver_notification.apply_async

@@ -39,7 +39,7 @@ def test_a_token_names_the_person_and_the_topic():
         person.pk,
         "newsletter:12",
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Not an unsubscribe topic"):
         unsubscribe_token(person, "newsletter:<script>")
 
 

@@ -49,7 +49,7 @@ class MerchantTokenFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        plaintext = kwargs.pop("plaintext", None) or "hm_" + secrets.token_urlsafe(32)
+        plaintext = kwargs.pop("plaintext", None) or "hmt_" + secrets.token_urlsafe(32)
         kwargs.setdefault("prefix", plaintext[:12])
         kwargs.setdefault("token_hash", _sha256(plaintext))
         obj = super()._create(model_class, *args, **kwargs)

@@ -330,3 +330,9 @@ def test_messages_are_english_unless_french_is_preferred(client, town):
         french.json()["error"]["fields"]["min_price"]
         != english.json()["error"]["fields"]["min_price"]
     )
+
+
+def test_any_address_below_v1_answers_json_even_with_odd_characters(client):
+    response = client.get("/api/v1/collectives/%0A%C3%BA/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

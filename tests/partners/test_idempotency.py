@@ -266,3 +266,19 @@ def test_a_concurrent_duplicate_gets_409_then_the_replay(member, monkeypatch):
     assert replay["Idempotent-Replayed"] == "true"
     assert replay.json() == answers["first"].json()
     assert Product.objects.filter(merchant=shop).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replay_keeps_the_language_of_the_first_answer(shop, token):
+    client = client_for(token, key="k-lang")
+    first = client.post(
+        f"/api/v1/merchants/{shop.slug}/products/",
+        {"title": "Pain", "price": "-1"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert first["Content-Language"] == "fr"
+    again = create(client, shop, {"title": "Pain", "price": "-1"})
+    assert again["Idempotent-Replayed"] == "true"
+    assert again["Content-Language"] == "fr"
+    assert again.json() == first.json()
