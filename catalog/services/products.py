@@ -121,14 +121,20 @@ def product_create(
 
 @transaction.atomic
 def product_update(*, actor: User, product: Product, **fields: Any) -> Product:
-    """Change a product's fields (not its status: see publish/unpublish/archive)."""
+    """Change a product's fields (not its status: see publish/unpublish/archive).
+
+    Only the fields given are written, and the stock only if it differs from what the page
+    showed: a reservation taking units while the shopkeeper edits the description must not
+    have its units put back by the save (stock otherwise moves by conditional UPDATEs)."""
     require(can_edit_product(actor, product))
     _check_fields(fields, "product_update")
     stock_before = product.stock
+    if "stock" in fields and fields["stock"] == stock_before:
+        del fields["stock"]
     for name, value in fields.items():
         setattr(product, name, value)
     _validate(product)
-    product.save()
+    product.save(update_fields=[*fields, "updated_at"])
     if SEARCHED_FIELDS & fields.keys():
         search_vectors_refresh(products=[product.pk])
     _webhook("product.updated", product)

@@ -142,16 +142,37 @@ def membership_request(
         raise ValidationError(_("This collective does not take members yet."), code="inactive")
     membership = _locked(collective, merchant)
     if membership is None:
-        return Membership.objects.create(
+        membership = Membership.objects.create(
             collective=collective, merchant=merchant, status=S.REQUESTED, message=message
         )
+        _tell_organisers(membership)
+        return membership
     if membership.status == S.INVITED:
         return _activate(membership, by=None)
     if membership.status in {S.DECLINED, S.LEFT}:
         membership.status, membership.message = S.REQUESTED, message
         membership.save()
+        _tell_organisers(membership)
         return membership
     raise ValidationError(_already_message(membership, own=True), code="already_member")
+
+
+def _tell_organisers(membership: Membership) -> None:
+    """A request waits for an answer: each organiser hears of it (in the same transaction,
+    so a request that fails tells nobody)."""
+    from django.urls import reverse
+
+    from notifications.services.notify import notify
+
+    link = reverse("organiser:members", kwargs={"collective_slug": membership.collective.slug})
+    organisers = Organiser.objects.filter(collective=membership.collective).select_related("user")
+    for organiser in organisers.order_by("pk"):
+        notify(
+            recipient=organiser.user,
+            kind="membership.requested",
+            context={"membership_id": membership.pk, "status": "requested"},
+            link=link,
+        )
 
 
 @transaction.atomic

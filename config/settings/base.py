@@ -195,6 +195,10 @@ CELERY_REDIS_SOCKET_TIMEOUT = 5
 HALLE_LIVE_POLL_SECONDS = env.int("HALLE_LIVE_POLL_SECONDS", default=5)
 
 CELERY_BEAT_SCHEDULE = {
+    "partners-purge-idempotency-records": {
+        "task": "partners.tasks_idempotency.purge_expired_idempotency_records",
+        "schedule": 3600.0,
+    },
     "merchants-requeue-unprocessed-photos": {
         "task": "merchants.tasks.requeue_unprocessed_photos",
         "schedule": 300.0,
@@ -263,7 +267,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "partners.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Proxies in front of the web processes (the client address is the n-th from the right
     # of X-Forwarded-For); 0: the header is never trusted.
     "NUM_PROXIES": env.int("HALLE_NUM_PROXIES", default=0),

@@ -37,6 +37,7 @@ CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 # worker in the integration tests, and neither may take the other's tasks. The worker that a
 # test starts is handed its parent's prefix through the environment.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405 -- base's bounded timeouts, kept
     "global_keyprefix": env(  # noqa: F405
         "HALLE_TEST_BROKER_PREFIX", default=f"halle-test-{os.getpid()}:"
     ),

@@ -45,6 +45,7 @@ from catalog.models import Product
 from catalog.selectors import product_for_backoffice
 from catalog.services.stock_sync import products_sync_stock
 from merchants.models import Merchant
+from partners.api.base import api_language
 from partners.api.serializers import ProductSerializer
 from partners.api.serializers_write import (
     ProductCreateSerializer,
@@ -63,28 +64,6 @@ from partners.api.token_auth import (
 from partners.api.views import product_detail_response
 from partners.idempotency import HEADER as IDEMPOTENCY_HEADER
 from partners.idempotency import idempotent
-
-API_LANGUAGES = ("en", "fr")
-DEFAULT_API_LANGUAGE = "en"
-
-
-def api_language(request: HttpRequest) -> str:
-    """``fr`` when ``Accept-Language`` prefers French to English, else ``en``."""
-    best, best_quality = DEFAULT_API_LANGUAGE, 0.0
-    for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(","):
-        tag, _semicolon, parameters = part.partition(";")
-        language = tag.strip().lower().split("-")[0]
-        quality = 1.0
-        for parameter in parameters.split(";"):
-            name, _equals, value = parameter.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if language in API_LANGUAGES and quality > best_quality:
-            best, best_quality = language, quality
-    return best
 
 
 @contextmanager

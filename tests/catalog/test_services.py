@@ -199,3 +199,22 @@ def test_processing_writes_renditions_and_removes_the_raw_upload(owner):
 
 def test_processing_a_deleted_photo_does_nothing():
     assert services.product_image_process(image_id=987654) is None
+
+
+def test_editing_a_product_keeps_the_units_a_customer_just_reserved(owner):
+    """The shopkeeper's page showed 5 in stock; meanwhile a reservation took 2. Saving the
+    description (with the stock field untouched) must not put the 2 units back."""
+    from catalog.models import Product
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(merchant=owner.shop, stock=5)
+    page = Product.objects.get(pk=product.pk)  # what the edit page loaded
+    assert services.product_stock_take(product_id=product.pk, quantity=2) is True
+    services.product_update(actor=owner, product=page, description="Au levain.", stock=5)
+    product.refresh_from_db()
+    assert product.stock == 3
+    assert product.description == "Au levain."
+    # A stock the shopkeeper did change is written: it is their count.
+    services.product_update(actor=owner, product=product, stock=10)
+    product.refresh_from_db()
+    assert product.stock == 10

@@ -140,3 +140,23 @@ def test_a_collective_never_takes_the_slug_of_a_page_of_the_organiser_space():
         actor=UserFactory(), name="Nouveau collectif", town="Marmande"
     )
     assert collective.slug == "nouveau-collectif-2"
+
+
+def test_a_join_request_tells_each_organiser():
+    from notifications.models import Notification
+    from tests.factories import (
+        CollectiveFactory,
+        MerchantMemberFactory,
+        OrganiserFactory,
+    )
+
+    collective = CollectiveFactory()
+    admin = OrganiserFactory(collective=collective, role="admin")
+    helper = OrganiserFactory(collective=collective, role="organiser")
+    owner = MerchantMemberFactory(role="owner")
+    services.membership_request(
+        actor=owner.user, collective=collective, merchant=owner.merchant, message="Bonjour !"
+    )
+    notices = Notification.objects.filter(kind="membership.requested")
+    assert sorted(n.recipient_id for n in notices) == sorted([admin.user_id, helper.user_id])
+    assert all(n.link.endswith(f"/organiser/{collective.slug}/membres/") for n in notices)

@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from catalog.models import Product
 from catalog.services.stock_sync import MAX_LINES
 from merchants.models import MerchantMember
-from partners.api import views_write
 from partners.models import MerchantToken
 from tests.factories import (
     CategoryFactory,
@@ -227,15 +226,6 @@ def test_the_api_answers_in_french_when_asked(shop, token):
     with translation.override("fr"):
         expected = gettext("Another product of your shop already has this reference.")
     assert error_fields(response)["sku"] == [expected]
-
-
-@pytest.mark.parametrize(
-    ("header", "language"),
-    [("", "en"), ("de", "en"), ("en-GB,fr;q=0.8", "en"), ("fr", "fr"), ("de,fr;q=0.5", "fr")],
-)
-def test_the_language_of_the_api(rf, header, language):
-    request = rf.get("/", HTTP_ACCEPT_LANGUAGE=header)
-    assert views_write.api_language(request) == language
 
 
 # --- Changing a product --------------------------------------------------------------------------
