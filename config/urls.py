@@ -73,9 +73,7 @@ urlpatterns += i18n_patterns(
         include("orders.urls_organiser_group_buys"),
     ),
     path("organiser/<slug:collective_slug>/api/", include("partners.urls_organiser")),
-    path(
-        "organiser/<slug:collective_slug>/lettres/", include("notifications.urls_organiser")
-    ),
+    path("organiser/<slug:collective_slug>/lettres/", include("notifications.urls_organiser")),
     path("organiser/", include("collectives.urls_organiser")),
     path("collectifs/<slug:slug>/direct/", include("collectives.urls_live")),
     path("collectifs/<slug:slug>/", include("collectives.urls_events")),

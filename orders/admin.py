@@ -1,7 +1,9 @@
 """The platform operator's view of reservations, group buys and pledges.
 
-Counters kept by the services under a lock (held stock, pledged quantities, totals) are
-read-only here: typing them by hand would break the rules the services keep.
+Counters kept by the services under a lock (held stock, pledged quantities, totals) and
+the states that move them (a reservation's status and lines, a pledge's quantity and status,
+a group buy's status) are read-only here: changing them by hand would leave stock or totals
+out of step. They change through the site's pages, which call the services.
 """
 
 from django.contrib import admin
@@ -13,8 +15,11 @@ class ReservationLineInline(admin.TabularInline):
     model = ReservationLine
     extra = 0
     fields = ("product", "title", "unit_price", "quantity", "holds_stock")
-    readonly_fields = ("holds_stock",)
-    raw_id_fields = ("product",)
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Reservation)
@@ -35,6 +40,7 @@ class ReservationAdmin(admin.ModelAdmin):
     raw_id_fields = ("merchant", "customer", "pickup_occurrence", "group_buy")
     readonly_fields = (
         "code",
+        "status",
         "total",
         "created_at",
         "updated_at",
@@ -60,6 +66,7 @@ class GroupBuyAdmin(admin.ModelAdmin):
     list_select_related = ("product", "merchant")
     raw_id_fields = ("merchant", "product", "collective", "opened_by", "pickup_occurrence")
     readonly_fields = (
+        "status",
         "pledged_quantity",
         "final_discount",
         "created_at",
@@ -76,4 +83,4 @@ class PledgeAdmin(admin.ModelAdmin):
     search_fields = ("customer__email", "group_buy__product__title")
     list_select_related = ("group_buy__product", "customer")
     raw_id_fields = ("group_buy", "customer", "reservation")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("quantity", "status", "created_at", "updated_at")

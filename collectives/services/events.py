@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -338,8 +339,18 @@ def _sync_occurrences(
         .exclude(status=Registration.Status.CANCELLED)
         .values_list("occurrence_id", flat=True)
     )
+    # A date that anything points to (a registration, or a reservation or group buy picked
+    # up there — those tables PROTECT the date) is cancelled, never deleted.
+    referenced = {
+        o.pk
+        for o in EventOccurrence.objects.filter(pk__in=[o.pk for o in dropped]).filter(
+            Q(registrations__isnull=False)
+            | Q(reservations__isnull=False)
+            | Q(group_buys__isnull=False)
+        )
+    }
     for occurrence in dropped:
-        if occurrence.pk in with_people:
+        if occurrence.pk in with_people or occurrence.pk in referenced:
             if occurrence.status != EventOccurrence.Status.CANCELLED:
                 _cancel_occurrence(occurrence, now=now)
         else:
@@ -674,9 +685,12 @@ def event_participation_answer(
         .get(pk=participation.pk)
     )
     event = participation.event
-    if event.status == Event.Status.CANCELLED or not event.occurrences.filter(
-        ends_at__gt=timezone.now(), status=EventOccurrence.Status.SCHEDULED
-    ).exists():
+    if (
+        event.status == Event.Status.CANCELLED
+        or not event.occurrences.filter(
+            ends_at__gt=timezone.now(), status=EventOccurrence.Status.SCHEDULED
+        ).exists()
+    ):
         raise ValidationError(
             _("This event is over or cancelled: there is nothing to answer."), code="event_over"
         )

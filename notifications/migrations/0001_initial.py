@@ -6,126 +6,299 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('collectives', '0004_follow'),
+        ("collectives", "0004_follow"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Newsletter',
+            name="Newsletter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='text')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('scheduled', 'Scheduled'), ('sending', 'Sending'), ('sent', 'Sent')], db_index=True, default='draft', max_length=10, verbose_name='status')),
-                ('send_at', models.DateTimeField(blank=True, null=True, verbose_name='send at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='sending started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('recipient_count', models.PositiveIntegerField(default=0, verbose_name='recipients')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='newsletters', to='collectives.collective', verbose_name='collective')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("scheduled", "Scheduled"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("send_at", models.DateTimeField(blank=True, null=True, verbose_name="send at")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sending started"),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                (
+                    "recipient_count",
+                    models.PositiveIntegerField(default=0, verbose_name="recipients"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="newsletters",
+                        to="collectives.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="written by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'newsletter',
-                'verbose_name_plural': 'newsletters',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "newsletter",
+                "verbose_name_plural": "newsletters",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NewsletterDelivery',
+            name="NewsletterDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'To send'), ('sending', 'Sending'), ('sent', 'Sent'), ('skipped', 'Unsubscribed'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='error')),
-                ('newsletter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.newsletter', verbose_name='newsletter')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "To send"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("skipped", "Unsubscribed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="error")),
+                (
+                    "newsletter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="notifications.newsletter",
+                        verbose_name="newsletter",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'newsletter recipient',
-                'verbose_name_plural': 'newsletter recipients',
+                "verbose_name": "newsletter recipient",
+                "verbose_name_plural": "newsletter recipients",
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=60, verbose_name='kind')),
-                ('context', models.JSONField(blank=True, default=dict, verbose_name='context')),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
-                ('email_status', models.CharField(choices=[('pending', 'To send'), ('sending', 'Sending'), ('sent', 'Sent'), ('digest', 'In the daily digest'), ('skipped', 'Not e-mailed'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='e-mail')),
-                ('email_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='e-mail attempts')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mailed')),
-                ('digested_at', models.DateTimeField(blank=True, null=True, verbose_name='sent in a digest')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=60, verbose_name="kind")),
+                ("context", models.JSONField(blank=True, default=dict, verbose_name="context")),
+                ("link", models.CharField(blank=True, max_length=300, verbose_name="link")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="summary")),
+                (
+                    "email_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "To send"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("digest", "In the daily digest"),
+                            ("skipped", "Not e-mailed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="e-mail",
+                    ),
+                ),
+                (
+                    "email_attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="e-mail attempts"),
+                ),
+                (
+                    "emailed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="e-mailed"),
+                ),
+                (
+                    "digested_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent in a digest"),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60, verbose_name='kind')),
-                ('mode', models.CharField(choices=[('immediate', 'Straight away'), ('digest', 'In a daily digest'), ('off', 'Never by e-mail')], max_length=10, verbose_name='when')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60, verbose_name="kind")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Straight away"),
+                            ("digest", "In a daily digest"),
+                            ("off", "Never by e-mail"),
+                        ],
+                        max_length=10,
+                        verbose_name="when",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'verbose_name_plural': 'notification preferences',
+                "verbose_name": "notification preference",
+                "verbose_name_plural": "notification preferences",
             },
         ),
         migrations.AddConstraint(
-            model_name='newsletter',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'scheduled', 'sending', 'sent'])), name='notifications_newsletter_status_valid'),
+            model_name="newsletter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "scheduled", "sending", "sent"])),
+                name="notifications_newsletter_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='newsletter',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'scheduled'), _negated=True), ('send_at__isnull', False), _connector='OR'), name='notifications_newsletter_scheduled_has_time'),
+            model_name="newsletter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "scheduled"), _negated=True),
+                    ("send_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="notifications_newsletter_scheduled_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='newsletterdelivery',
-            index=models.Index(fields=['newsletter', 'status'], name='notifications_nl_progress'),
+            model_name="newsletterdelivery",
+            index=models.Index(fields=["newsletter", "status"], name="notifications_nl_progress"),
         ),
         migrations.AddConstraint(
-            model_name='newsletterdelivery',
-            constraint=models.UniqueConstraint(fields=('newsletter', 'user'), name='notifications_newsletter_once_per_person'),
+            model_name="newsletterdelivery",
+            constraint=models.UniqueConstraint(
+                fields=("newsletter", "user"), name="notifications_newsletter_once_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='newsletterdelivery',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'skipped', 'failed'])), name='notifications_delivery_status_valid'),
+            model_name="newsletterdelivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["pending", "sending", "sent", "skipped", "failed"])
+                ),
+                name="notifications_delivery_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at', '-created_at'], name='notifications_inbox'),
+            model_name="notification",
+            index=models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="notifications_inbox"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['email_status', 'created_at'], name='notifications_outbox'),
+            model_name="notification",
+            index=models.Index(fields=["email_status", "created_at"], name="notifications_outbox"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('email_status__in', ['pending', 'sending', 'sent', 'digest', 'skipped', 'failed'])), name='notifications_email_status_valid'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "email_status__in",
+                        ["pending", "sending", "sent", "digest", "skipped", "failed"],
+                    )
+                ),
+                name="notifications_email_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='preference',
-            constraint=models.UniqueConstraint(fields=('user', 'kind'), name='notifications_pref_once'),
+            model_name="preference",
+            constraint=models.UniqueConstraint(
+                fields=("user", "kind"), name="notifications_pref_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='preference',
-            constraint=models.CheckConstraint(condition=models.Q(('mode__in', ['immediate', 'digest', 'off'])), name='notifications_pref_mode_valid'),
+            model_name="preference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mode__in", ["immediate", "digest", "off"])),
+                name="notifications_pref_mode_valid",
+            ),
         ),
     ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import Actor
 from catalog.models import Product
-from collectives.models import EventOccurrence, EventParticipation
+from collectives.models import EventOccurrence, EventParticipation, Membership
 from merchants.hours import PARIS, format_hour
 from merchants.models import Closure, Merchant, OpeningHours
 from orders.codes import normalise_pickup_code
@@ -107,8 +107,14 @@ def _day_label(day: dt.date, offset: int, closes: dt.time) -> str:
 
 
 def _event_choices(merchant: Merchant, now: dt.datetime) -> list[PickupChoice]:
+    # A stand at the events of collectives the shop is still an active member of.
+    member_of = Membership.objects.filter(merchant=merchant, status="active").values(
+        "collective_id"
+    )
     taking_part = EventParticipation.objects.filter(
-        merchant=merchant, status=EventParticipation.Status.ACCEPTED
+        merchant=merchant,
+        status=EventParticipation.Status.ACCEPTED,
+        event__collective_id__in=member_of,
     ).values("event_id")
     occurrences = (
         EventOccurrence.objects.filter(

@@ -7,133 +7,343 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('collectives', '0004_follow'),
-        ('merchants', '0002_merchant_social_links_story_storyimage_and_more'),
+        ("collectives", "0004_follow"),
+        ("merchants", "0002_merchant_social_links_story_storyimage_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('caller', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=200)),
-                ('request_fingerprint', models.CharField(max_length=64)),
-                ('state', models.CharField(choices=[('in_progress', 'In progress'), ('done', 'Done')], default='in_progress', max_length=12)),
-                ('response_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('response_body', models.JSONField(blank=True, null=True)),
-                ('response_headers', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("caller", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=200)),
+                ("request_fingerprint", models.CharField(max_length=64)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("done", "Done")],
+                        default="in_progress",
+                        max_length=12,
+                    ),
+                ),
+                ("response_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("response_body", models.JSONField(blank=True, null=True)),
+                ("response_headers", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'verbose_name': 'idempotent request',
-                'verbose_name_plural': 'idempotent requests',
-                'constraints': [models.UniqueConstraint(fields=('caller', 'key'), name='partners_idempotency_once'), models.CheckConstraint(condition=models.Q(('state__in', ['in_progress', 'done'])), name='partners_idempotency_state_valid')],
+                "verbose_name": "idempotent request",
+                "verbose_name_plural": "idempotent requests",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("caller", "key"), name="partners_idempotency_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["in_progress", "done"])),
+                        name="partners_idempotency_state_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MerchantToken',
+            name="MerchantToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='E.g. « Caisse du magasin ».', max_length=120, verbose_name='name')),
-                ('prefix', models.CharField(editable=False, max_length=12, verbose_name='prefix')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='merchants.merchant', verbose_name='shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="E.g. « Caisse du magasin ».", max_length=120, verbose_name="name"
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=12, verbose_name="prefix")),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last used"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to="merchants.merchant",
+                        verbose_name="shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shop API token',
-                'verbose_name_plural': 'shop API tokens',
-                'ordering': ['-created_at'],
+                "verbose_name": "shop API token",
+                "verbose_name_plural": "shop API tokens",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, verbose_name='address (HTTPS)')),
-                ('events', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), default=list, size=None, verbose_name='events')),
-                ('secret', models.CharField(editable=False, max_length=80, verbose_name='signing secret')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('collective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='collectives.collective', verbose_name='collective')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('merchant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='merchants.merchant', verbose_name='shop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="address (HTTPS)")),
+                (
+                    "events",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40),
+                        default=list,
+                        size=None,
+                        verbose_name="events",
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(editable=False, max_length=80, verbose_name="signing secret"),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to="collectives.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to="merchants.merchant",
+                        verbose_name="shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'verbose_name_plural': 'webhook endpoints',
-                'ordering': ['-created_at'],
+                "verbose_name": "webhook endpoint",
+                "verbose_name_plural": "webhook endpoints",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.UUIDField(db_index=True, verbose_name='event id')),
-                ('event_type', models.CharField(max_length=40, verbose_name='event')),
-                ('payload', models.JSONField(verbose_name='payload')),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('succeeded', 'Delivered'), ('failed', 'Failed')], db_index=True, default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
-                ('last_status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='last answer')),
-                ('last_error', models.CharField(blank=True, max_length=300, verbose_name='last error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered')),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='partners.webhookendpoint', verbose_name='endpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.UUIDField(db_index=True, verbose_name="event id")),
+                ("event_type", models.CharField(max_length=40, verbose_name="event")),
+                ("payload", models.JSONField(verbose_name="payload")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("succeeded", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next attempt"),
+                ),
+                (
+                    "last_status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="last answer"
+                    ),
+                ),
+                (
+                    "last_error",
+                    models.CharField(blank=True, max_length=300, verbose_name="last error"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivered"),
+                ),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="partners.webhookendpoint",
+                        verbose_name="endpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook delivery',
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "webhook delivery",
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerKey',
+            name="PartnerKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="Who uses it, e.g. the town hall's site.", max_length=120, verbose_name='name')),
-                ('prefix', models.CharField(editable=False, max_length=12, verbose_name='prefix')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('allowed_origins', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=200), blank=True, default=list, help_text='Sites whose pages may call the API from a browser, e.g. https://mairie.fr', size=None, verbose_name='allowed origins')),
-                ('rate_per_minute', models.PositiveIntegerField(default=600, verbose_name='requests per minute')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('collective', models.ForeignKey(blank=True, help_text='Empty: a platform key, for every collective.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='partner_keys', to='collectives.collective', verbose_name='collective')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Who uses it, e.g. the town hall's site.",
+                        max_length=120,
+                        verbose_name="name",
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=12, verbose_name="prefix")),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "allowed_origins",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=200),
+                        blank=True,
+                        default=list,
+                        help_text="Sites whose pages may call the API from a browser, e.g. https://mairie.fr",
+                        size=None,
+                        verbose_name="allowed origins",
+                    ),
+                ),
+                (
+                    "rate_per_minute",
+                    models.PositiveIntegerField(default=600, verbose_name="requests per minute"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last used"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: a platform key, for every collective.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partner_keys",
+                        to="collectives.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner key',
-                'verbose_name_plural': 'partner keys',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rate_per_minute__gte', 1), ('rate_per_minute__lte', 100000)), name='partners_key_rate_range')],
+                "verbose_name": "partner key",
+                "verbose_name_plural": "partner keys",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rate_per_minute__gte", 1), ("rate_per_minute__lte", 100000)
+                        ),
+                        name="partners_key_rate_range",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='webhookendpoint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('collective__isnull', False), ('merchant__isnull', True)), models.Q(('collective__isnull', True), ('merchant__isnull', False)), _connector='OR'), name='partners_endpoint_one_owner'),
+            model_name="webhookendpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("collective__isnull", False), ("merchant__isnull", True)),
+                    models.Q(("collective__isnull", True), ("merchant__isnull", False)),
+                    _connector="OR",
+                ),
+                name="partners_endpoint_one_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookendpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('url__startswith', 'https://')), name='partners_endpoint_https'),
+            model_name="webhookendpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("url__startswith", "https://")), name="partners_endpoint_https"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='partners_delivery_due'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["status", "next_attempt_at"], name="partners_delivery_due"),
         ),
         migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'succeeded', 'failed'])), name='partners_delivery_status_valid'),
+            model_name="webhookdelivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "succeeded", "failed"])),
+                name="partners_delivery_status_valid",
+            ),
         ),
     ]

@@ -405,3 +405,23 @@ def test_settings_are_saved_and_validated(person):
             preferred_language="fr",
             notification_email="",
         )
+
+
+def test_export_and_deletion_cover_the_notifications(person):
+    """Rule: the inbox, the e-mail preferences and the newsletters received are the
+    person's data too: exported, and erased with the account."""
+    from notifications.models import Notification, Preference
+    from tests.notifications.factories import NotificationFactory, PreferenceFactory
+
+    NotificationFactory(recipient=person, kind="event.reminder", summary="Demain : atelier")
+    PreferenceFactory(user=person, kind="follow.new_product", mode="off")
+    someone = NotificationFactory(summary="Pas pour Marie")
+
+    data = export_user_data(person)["notifications"]
+    assert [n["summary"] for n in data["inbox"]] == ["Demain : atelier"]
+    assert data["preferences"] == {"follow.new_product": "off"}
+
+    account_delete(actor=person, user=person)
+    assert not Notification.objects.filter(summary="Demain : atelier").exists()
+    assert not Preference.objects.filter(kind="follow.new_product").exists()
+    assert Notification.objects.filter(pk=someone.pk).exists()

@@ -866,3 +866,22 @@ def test_a_shop_cannot_answer_for_an_event_that_is_over_or_cancelled():
         with pytest.raises(ValidationError) as refused:
             event_participation_answer(actor=owner.user, participation=participation, accept=True)
         assert refused.value.code == "event_over"
+
+
+def test_a_new_rule_cancels_rather_than_deletes_a_date_a_reservation_picks_up_at(organiser):
+    """Reservations and group buys PROTECT the date they pick up at: editing the rule
+    cancels that date (the event page and the feed say so) instead of failing."""
+    from tests.orders.factories import ReservationFactory
+
+    event = create(organiser, recurrence=WEEKLY)
+    second = dates(event)[1]
+    ReservationFactory(pickup_occurrence=second)
+    later = event.starts_at + dt.timedelta(hours=1)
+    event_update(
+        actor=organiser.user,
+        event=event,
+        starts_at=later,
+        ends_at=later + dt.timedelta(hours=5),
+    )
+    second.refresh_from_db()
+    assert second.status == S.CANCELLED

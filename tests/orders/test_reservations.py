@@ -37,6 +37,7 @@ from tests.factories import (
     ClosureFactory,
     EventFactory,
     EventParticipationFactory,
+    MembershipFactory,
     MerchantFactory,
     MerchantMemberFactory,
     OpeningHoursFactory,
@@ -158,6 +159,13 @@ def test_event_dates_are_offered_where_the_shop_has_an_accepted_stand():
     EventParticipationFactory(
         event=market, merchant=shop, status=EventParticipation.Status.ACCEPTED, answered_at=now
     )
+    MembershipFactory(collective=market.collective, merchant=shop)
+    # A stand accepted in a collective the shop has since left is not offered.
+    left = EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
+    EventParticipationFactory(
+        event=left, merchant=shop, status=EventParticipation.Status.ACCEPTED, answered_at=now
+    )
+    MembershipFactory(collective=left.collective, merchant=shop, status="left", left_at=now)
     invited = EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
     EventParticipationFactory(event=invited, merchant=shop)  # not accepted
     cancelled = EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
@@ -231,6 +239,7 @@ def test_a_reservation_at_an_event_is_due_when_the_date_ends(shop, cheese, custo
     EventParticipationFactory(
         event=market, merchant=shop, status=EventParticipation.Status.ACCEPTED, answered_at=now
     )
+    MembershipFactory(collective=market.collective, merchant=shop)
     occurrence = market.occurrences.get()
 
     reservation = reserve(customer, cheese, pickup=f"event:{occurrence.pk}", now=now)

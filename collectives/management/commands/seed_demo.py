@@ -555,7 +555,12 @@ class DemoSeeder:
                 follow_shop(actor=user, merchant=self.shops[key])
             for name in collective_names:
                 follow_collective(actor=user, collective=self._collective_named(name))
-        if not Reservation.objects.filter(merchant__in=list(self.shops.values())).exists():
+        # Reservations expire and group buys close: a later `make run` brings the inbox and
+        # the group buy back, so the demo always shows them at work.
+        shops = list(self.shops.values())
+        if not Reservation.objects.filter(
+            merchant__in=shops, status__in=Reservation.OPEN_STATUSES
+        ).exists():
             for plan in demo_orders.RESERVATIONS:
                 self.reservation(plan)
         for group_buy_plan in demo_orders.GROUP_BUYS:
@@ -596,7 +601,7 @@ class DemoSeeder:
 
         shop, owner = self.shops[plan.shop], self.owners[plan.shop]
         product = Product.objects.get(merchant=shop, sku=plan.sku)
-        if GroupBuy.objects.filter(product=product).exists():
+        if GroupBuy.objects.filter(product=product, status=GroupBuy.Status.OPEN).exists():
             return None
         deadline = timezone.make_aware(
             dt.datetime.combine(self.today + dt.timedelta(days=plan.days), dt.time(20, 0))
