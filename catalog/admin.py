@@ -15,7 +15,7 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("parent",)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         """Category names are searched: products of a renamed category are re-indexed."""
         super().save_model(request, obj, form, change)
         search_vectors_refresh(
@@ -45,7 +45,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ("merchant", "category", "category__parent")
     inlines = (ProductImageInline,)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         """An edit in the admin bypasses the services: keep the search vector current."""
         super().save_model(request, obj, form, change)
         search_vectors_refresh(products=[obj.pk])

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from collectives.models import Event, EventOccurrence, Registration
 
-
 # Reminders go out in the daytime: from 9 h the day before, not at the first run after
 # midnight (the hourly task would otherwise send most of them then).
 REMINDERS_FROM = dt.time(9, 0)

@@ -9,54 +9,6 @@
 - ``follows``: customers following shops and collectives.
 """
 
-from collectives.services.memberships import (
-    collective_create,
-    collective_publish,
-    membership_accept,
-    membership_approve,
-    membership_decline,
-    membership_invite,
-    membership_leave,
-    membership_reject,
-    membership_request,
-    organiser_add,
-)
-
-__all__ = [
-    "collective_create",
-    "collective_publish",
-    "membership_accept",
-    "membership_approve",
-    "membership_decline",
-    "membership_invite",
-    "membership_leave",
-    "membership_reject",
-    "membership_request",
-    "organiser_add",
-]
-
-from collectives.services.invitations import (
-    collective_invitation_accept,
-    collective_invitation_withdraw,
-    collective_invite,
-)
-from collectives.services.memberships import (
-    collective_update,
-    membership_reinstate,
-    membership_suspend,
-    organiser_add_by_email,
-)
-
-__all__ += [
-    "collective_invitation_accept",
-    "collective_invitation_withdraw",
-    "collective_invite",
-    "collective_update",
-    "membership_reinstate",
-    "membership_suspend",
-    "organiser_add_by_email",
-]
-
 from collectives.services.events import (
     event_cancel,
     event_create,
@@ -78,6 +30,11 @@ from collectives.services.follows import (
     unfollow_collective,
     unfollow_shop,
 )
+from collectives.services.invitations import (
+    collective_invitation_accept,
+    collective_invitation_withdraw,
+    collective_invite,
+)
 from collectives.services.live import (
     lineup_add,
     lineup_clear_highlight,
@@ -85,7 +42,26 @@ from collectives.services.live import (
     lineup_move,
     lineup_remove,
 )
-from collectives.services.registrations import registration_cancel, registration_create
+from collectives.services.memberships import (
+    collective_create,
+    collective_publish,
+    collective_update,
+    membership_accept,
+    membership_approve,
+    membership_decline,
+    membership_invite,
+    membership_leave,
+    membership_reinstate,
+    membership_reject,
+    membership_request,
+    membership_suspend,
+    organiser_add,
+    organiser_add_by_email,
+)
+from collectives.services.registrations import (
+    registration_cancel,
+    registration_create,
+)
 from collectives.services.selections import (
     selection_add_product,
     selection_create,
@@ -100,7 +76,13 @@ from collectives.services.selections import (
     selection_update,
 )
 
-__all__ += [
+__all__ = [
+    "collective_create",
+    "collective_invitation_accept",
+    "collective_invitation_withdraw",
+    "collective_invite",
+    "collective_publish",
+    "collective_update",
     "event_cancel",
     "event_create",
     "event_occurrences_extend",
@@ -118,9 +100,20 @@ __all__ += [
     "lineup_highlight",
     "lineup_move",
     "lineup_remove",
+    "membership_accept",
+    "membership_approve",
+    "membership_decline",
+    "membership_invite",
+    "membership_leave",
+    "membership_reinstate",
+    "membership_reject",
+    "membership_request",
+    "membership_suspend",
     "occurrence_cancel",
     "occurrence_move",
     "occurrence_restore",
+    "organiser_add",
+    "organiser_add_by_email",
     "registration_cancel",
     "registration_create",
     "selection_add_product",

@@ -7,8 +7,8 @@ produced after this work, so their wording is not asserted here.
 """
 
 import datetime as dt
-from decimal import Decimal
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse

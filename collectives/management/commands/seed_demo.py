@@ -647,8 +647,8 @@ class DemoSeeder:
         for model, photos in covers:
             pending = photos.filter(status=EventPhoto.Status.PENDING).order_by("pk")
             for photo_id in pending.values_list("pk", flat=True):
-                photo = photo_process(photo_model=model, photo_id=photo_id)
-                outcome[photo.status if photo is not None else "gone"] += 1
+                cover = photo_process(photo_model=model, photo_id=photo_id)
+                outcome[cover.status if cover is not None else "gone"] += 1
         return outcome
 
 
