@@ -26,6 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The partner API is language-neutral: JSON with stable field names, no /en/ prefix.
     path("api/", include("partners.urls_api")),
+    # Clicks on « itinéraire » / « appeler » counted without cookies (no language prefix).
+    path("compter/", include("insights.urls_count")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -50,6 +52,9 @@ urlpatterns += i18n_patterns(
         include("orders.urls_shop_group_buys"),
     ),
     path("mon-commerce/<slug:merchant_slug>/api/", include("partners.urls_shop")),
+    path(
+        "mon-commerce/<slug:merchant_slug>/statistiques/", include("insights.urls_shop")
+    ),
     path("rejoindre/", include("collectives.urls_join")),
     path("widget/", include("partners.urls_widget")),
     path("notifications/", include("notifications.urls")),
@@ -73,6 +78,9 @@ urlpatterns += i18n_patterns(
         include("orders.urls_organiser_group_buys"),
     ),
     path("organiser/<slug:collective_slug>/api/", include("partners.urls_organiser")),
+    path(
+        "organiser/<slug:collective_slug>/statistiques/", include("insights.urls_organiser")
+    ),
     path("organiser/<slug:collective_slug>/lettres/", include("notifications.urls_organiser")),
     path("organiser/", include("collectives.urls_organiser")),
     path("collectifs/<slug:slug>/direct/", include("collectives.urls_live")),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "orders",
     "notifications",
     "partners",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -445,3 +445,14 @@ def test_catalog_htmx_request_gets_the_results(client, catalog_town):
     content = response.content.decode()
     assert 'id="catalog-results"' in content
     assert sorted(titles(response)) == ["Atlas", "Comté"]
+
+
+def test_the_collective_page_gives_partner_sites_the_widget_code(client):
+    """Issue 6: the copy-paste snippet of the widget is on the collective's page."""
+    collective = CollectiveFactory()
+    content = client.get(collective.get_absolute_url()).content.decode()
+    widget = reverse("widget:collective", kwargs={"slug": collective.slug})
+    assert f'&lt;iframe src="http://testserver{widget}?show=events,products"' in content
+    assert "js/halle-widget.js" in content
+    # The widget it points to answers, framed.
+    assert client.get(widget).status_code == 200

@@ -1,0 +1,1 @@
+"""Services of the insights app, one module per concept; import from the submodules."""

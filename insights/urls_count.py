@@ -1,0 +1,5 @@
+"""Counting clicks without tracking (/compter/…)."""
+
+app_name = "count"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""A shop's dashboard (/mon-commerce/<shop>/statistiques/…)."""
+
+app_name = "shop_insights"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Views of the insights app, one module per concept; import from the submodules."""
