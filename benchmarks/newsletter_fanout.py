@@ -297,7 +297,9 @@ def main() -> None:
         counts = Counter(query_counts)
         print(
             "  queries per batch: "
-            + ", ".join(f"{q} ({batches:,} batches)" for q, batches in sorted(counts.items()))
+            + ", ".join(
+                f"{q} ({b:,} batch{'es' if b > 1 else ''})" for q, b in sorted(counts.items())
+            )
         )
         building = RenderingBackend.seconds
         print(

@@ -158,3 +158,20 @@ class CollectiveDay(_DayFigures):
 
     def __str__(self) -> str:
         return f"{self.collective_id} {self.day}"
+
+
+class FlushedBatch(models.Model):
+    """A batch of counters moved out of Redis and added to :class:`DailyCount` /
+    :class:`SearchCount`, recorded in the same transaction as the addition: a flush that
+    stopped between its commit and deleting the batch from Redis finds it here and does not
+    add it twice (``insights.services.flush``)."""
+
+    key = models.CharField(_("Redis key"), max_length=200, unique=True)
+    flushed_at = models.DateTimeField(_("flushed"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("flushed batch")
+        verbose_name_plural = _("flushed batches")
+
+    def __str__(self) -> str:
+        return self.key

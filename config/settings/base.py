@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks_newsletters.send_due_newsletters",
         "schedule": 60.0,
     },
+    # 02:30 in Paris: yesterday's (and today's so far) shop and collective figures.
+    "insights-aggregate-yesterday": {
+        "task": "insights.tasks_aggregation.aggregate_yesterday",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- REST API -----------------------------------------------------------------------------

@@ -452,7 +452,7 @@ def test_the_collective_page_gives_partner_sites_the_widget_code(client):
     collective = CollectiveFactory()
     content = client.get(collective.get_absolute_url()).content.decode()
     widget = reverse("widget:collective", kwargs={"slug": collective.slug})
-    assert f'&lt;iframe src="http://testserver{widget}?show=events,products"' in content
+    assert f"&lt;iframe src=&quot;http://testserver{widget}?show=events,products&quot;" in content
     assert "js/halle-widget.js" in content
     # The widget it points to answers, framed.
     assert client.get(widget).status_code == 200
