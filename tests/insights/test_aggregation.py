@@ -62,7 +62,9 @@ def town():
     a, b, left = MerchantFactory(), MerchantFactory(), MerchantFactory()
     MembershipFactory(collective=collective, merchant=a)
     MembershipFactory(collective=collective, merchant=b)
-    MembershipFactory(collective=collective, merchant=left, status=Membership.Status.LEFT)
+    MembershipFactory(
+        collective=collective, merchant=left, status=Membership.Status.LEFT, left_at=at(8)
+    )
 
     # Reservations made on the day: A 2 (one at 00:30 Paris = 23:30 UTC the day before),
     # B 1; plus one made the day before (not counted as made, but collected on the day).
@@ -299,7 +301,7 @@ def test_a_shop_that_left_is_not_in_its_former_collective(town):
     """Rule: a collective's figures follow its *active* members — a shop leaving takes its
     figures out of the collective's totals at the next computation."""
     collective, a, b, left = town
-    Membership.objects.filter(merchant=b).update(status=Membership.Status.LEFT)
+    Membership.objects.filter(merchant=b).update(status=Membership.Status.LEFT, left_at=at(8))
     aggregate_day(day=DAY)
     row = CollectiveDay.objects.get(collective=collective, day=DAY)
     assert row.views == 15 + 4

@@ -1,0 +1,54 @@
+"""A collective's dashboard in the organiser space (/organiser/<collective>/statistiques/…).
+
+Organisers see the collective's totals — sums over its active members, events' turnout,
+group buys, newsletter reach, origins of reservations — and never one shop's figures: every
+table here is built from the collective's own daily rows.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from collectives.permissions import OrganiserRequest, organiser_required
+from insights.exports import FORMATS, dashboard_tables, table_response
+from insights.selectors.dashboards import PERIODS, collective_dashboard, period_days
+from insights.views.common import charts_for, with_exports
+
+NAV = "insights"
+
+
+@organiser_required()
+def dashboard(request: OrganiserRequest) -> HttpResponse:
+    days = period_days(request.GET.get("periode"))
+    data = collective_dashboard(collective=request.collective, days=days)
+    return render(
+        request,
+        "insights/organiser_dashboard.html",
+        {
+            "nav": NAV,
+            "is_admin": request.organiser_role == "admin",
+            "days": days,
+            "periods": PERIODS,
+            "dashboard": data,
+            "tables": with_exports(
+                dashboard_tables(data, shop=False),
+                url_name="organiser_insights:export",
+                slug=request.collective.slug,
+                days=days,
+            ),
+            "charts": charts_for(data),
+        },
+    )
+
+
+@organiser_required()
+def export(request: OrganiserRequest, table: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    days = period_days(request.GET.get("periode"))
+    data = collective_dashboard(collective=request.collective, days=days)
+    tables = dashboard_tables(data, shop=False)
+    if fmt not in FORMATS or table not in tables:
+        raise Http404
+    return table_response(
+        tables[table], fmt=fmt, filename=f"{request.collective.slug}-{table}-{days}j"
+    )
