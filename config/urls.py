@@ -52,9 +52,7 @@ urlpatterns += i18n_patterns(
         include("orders.urls_shop_group_buys"),
     ),
     path("mon-commerce/<slug:merchant_slug>/api/", include("partners.urls_shop")),
-    path(
-        "mon-commerce/<slug:merchant_slug>/statistiques/", include("insights.urls_shop")
-    ),
+    path("mon-commerce/<slug:merchant_slug>/statistiques/", include("insights.urls_shop")),
     path("rejoindre/", include("collectives.urls_join")),
     path("widget/", include("partners.urls_widget")),
     path("notifications/", include("notifications.urls")),
@@ -78,9 +76,7 @@ urlpatterns += i18n_patterns(
         include("orders.urls_organiser_group_buys"),
     ),
     path("organiser/<slug:collective_slug>/api/", include("partners.urls_organiser")),
-    path(
-        "organiser/<slug:collective_slug>/statistiques/", include("insights.urls_organiser")
-    ),
+    path("organiser/<slug:collective_slug>/statistiques/", include("insights.urls_organiser")),
     path("organiser/<slug:collective_slug>/lettres/", include("notifications.urls_organiser")),
     path("organiser/", include("collectives.urls_organiser")),
     path("collectifs/<slug:slug>/direct/", include("collectives.urls_live")),

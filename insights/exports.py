@@ -110,8 +110,13 @@ def dashboard_tables(dashboard: Dashboard, *, shop: bool) -> dict[str, Table]:
             Table(
                 "comparison",
                 _("Compared with the median shop of your collectives"),
-                [_("Collective"), _("Active shops"), _("Median page views")]
-                + [_("Median reservations"), _("Median amount reserved (€)")],
+                [
+                    _("Collective"),
+                    _("Active shops"),
+                    _("Median page views"),
+                    _("Median reservations"),
+                    _("Median amount reserved (€)"),
+                ],
                 [
                     [m.collective_name, m.shops, m.views, m.reservations, m.amount]
                     for m in dashboard.medians
@@ -187,7 +192,9 @@ def xlsx_response(table: Table, filename: str) -> HttpResponse:
     return response
 
 
-def table_response(table: Table, *, fmt: str, filename: str) -> HttpResponse | StreamingHttpResponse:
+def table_response(
+    table: Table, *, fmt: str, filename: str
+) -> HttpResponse | StreamingHttpResponse:
     """The download of ``table`` in ``fmt`` (one of :data:`FORMATS`)."""
     if fmt == "xlsx":
         return xlsx_response(table, filename)

@@ -228,6 +228,13 @@ KINDS: dict[str, Kind] = {
             "shop",
             "notifications/emails/import_finished",
         ),
+        Kind(
+            "insights.monthly_report",
+            _("The collective's figures of the month (on the 1st)"),
+            "organiser",
+            "notifications/emails/insights_monthly_report",
+            context="insights.services.reports.report_email_context",
+        ),
     )
 }
 

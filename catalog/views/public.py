@@ -64,7 +64,12 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     more_stories = not all_stories and len(shown) > SHOP_PAGE_STORIES
     # collectives builds on catalog: imported here, as catalog.querysets does, not at the top.
     from collectives.selectors.follows import is_following_shop
+    from insights.counting import count_view
 
+    is_staff_view = can_edit_merchant(request.user, merchant)
+    # A visit, not the shop's own team looking at its page.
+    if merchant.status == Merchant.Status.ACTIVE and not is_staff_view:
+        count_view(request, kind="shop", object_id=merchant.pk, merchant_id=merchant.pk)
     return render(
         request,
         "catalog/shop_detail.html",
@@ -77,7 +82,7 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "hours": hours,
             "closures": closures,
             "state": opening_state(hours, closures, now=timezone.now()),
-            "is_staff_view": can_edit_merchant(request.user, merchant),
+            "is_staff_view": is_staff_view,
             "is_following": is_following_shop(actor=request.user, merchant=merchant),
             "shop_jsonld": jsonld_script(
                 shop_schema(request, merchant, hours=hours, closures=closures)
@@ -87,11 +92,17 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def product_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpResponse:
-    # orders builds on catalog: imported here, not at the top (its reserve block).
+    # orders and insights build on catalog: imported here, not at the top.
+    from insights.counting import count_view
     from orders.selectors.reservations import reservation_offer
 
     product = product_for_public_page(actor=request.user, merchant_slug=merchant_slug, slug=slug)
     stories = list(stories_for_product_page(actor=request.user, product=product))
+    if (
+        product.status == Product.Status.PUBLISHED
+        and product.merchant.status == Merchant.Status.ACTIVE
+    ):
+        count_view(request, kind="product", object_id=product.pk, merchant_id=product.merchant_id)
     return render(
         request,
         "catalog/product_detail.html",
@@ -110,8 +121,12 @@ def product_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpR
 
 
 def story_detail(request: HttpRequest, merchant_slug: str, slug: str) -> HttpResponse:
+    from insights.counting import count_view  # insights builds on catalog
+
     story = story_for_public_page(actor=request.user, merchant_slug=merchant_slug, slug=slug)
     products = list(products_for_story_page(actor=request.user, story=story))
+    if story.status == Story.Status.PUBLISHED and story.merchant.status == Merchant.Status.ACTIVE:
+        count_view(request, kind="story", object_id=story.pk, merchant_id=story.merchant_id)
     return render(
         request,
         "catalog/story_detail.html",

@@ -86,6 +86,10 @@ def event_detail(request: HttpRequest, slug: str, event_slug: str) -> HttpRespon
     upcoming = event_upcoming_dates(event=event, actor=request.user)
     cover = event_cover(event)
     directions = _directions_url(event)
+    if event.status != Event.Status.DRAFT:
+        from insights.counting import count_view  # insights builds on collectives
+
+        count_view(request, kind="event", object_id=event.pk, collective_id=collective.pk)
     return render(
         request,
         "collectives/events/detail.html",

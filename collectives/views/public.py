@@ -50,6 +50,11 @@ def collective_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for shop in directory.shops
     }
     stories = latest_member_stories(collective=collective)
+    if collective.status == Collective.Status.ACTIVE:
+        # insights builds on collectives: imported here, not at the top.
+        from insights.counting import count_view
+
+        count_view(request, kind="collective", object_id=collective.pk, collective_id=collective.pk)
     return render(
         request,
         "collectives/collective_detail.html",
@@ -96,6 +101,16 @@ def catalog(request: HttpRequest, slug: str) -> HttpResponse:
     facet_groups = form.facet_groups(facets)
     paginator = _CountedPaginator(search.products, CATALOG_PAGE_SIZE, count=facets.total)
     page = paginator.get_page(request.GET.get("page"))
+    # A search is counted once, not again on each of its next pages.
+    if search.filters.query and not request.GET.get("page"):
+        from insights.counting import count_search  # insights builds on collectives
+
+        count_search(
+            request,
+            collective_id=collective.pk,
+            query=search.filters.query,
+            found=facets.total > 0,
+        )
     return render(
         request,
         "collectives/catalog.html",

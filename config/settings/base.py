@@ -251,10 +251,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks_newsletters.send_due_newsletters",
         "schedule": 60.0,
     },
+    # Every 5 minutes: page views, searches and clicks counted in Redis into the database.
+    "insights-flush-counts": {
+        "task": "insights.tasks.flush_counts",
+        "schedule": 300.0,
+    },
     # 02:30 in Paris: yesterday's (and today's so far) shop and collective figures.
     "insights-aggregate-yesterday": {
         "task": "insights.tasks_aggregation.aggregate_yesterday",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # The 1st of the month at 8:00 in Paris: last month's report to each collective's organisers.
+    "insights-monthly-reports": {
+        "task": "insights.tasks_reports.send_monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
     },
 }
 

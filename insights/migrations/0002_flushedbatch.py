@@ -4,22 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0001_initial'),
+        ("insights", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FlushedBatch',
+            name="FlushedBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='Redis key')),
-                ('flushed_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='flushed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="Redis key")),
+                (
+                    "flushed_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="flushed"),
+                ),
             ],
             options={
-                'verbose_name': 'flushed batch',
-                'verbose_name_plural': 'flushed batches',
+                "verbose_name": "flushed batch",
+                "verbose_name_plural": "flushed batches",
             },
         ),
     ]

@@ -196,9 +196,7 @@ def _series(rows: Any, period: Period) -> list[SeriesPoint]:
     start = first
     while start <= period.end:
         row = found.get(start, {})
-        points.append(
-            SeriesPoint(start, {name: row.get(name) or 0 for name in SERIES_FIGURES})
-        )
+        points.append(SeriesPoint(start, {name: row.get(name) or 0 for name in SERIES_FIGURES}))
         start += dt.timedelta(days=step)
     return points
 
@@ -218,7 +216,9 @@ def _searches_without_results(collective_ids: Any, period: Period) -> list[tuple
     return [(row["query"], row["total"]) for row in rows]
 
 
-def _by_source(table: str, owner_column: str, owner_id: int, period: Period) -> list[tuple[str, int]]:
+def _by_source(
+    table: str, owner_column: str, owner_id: int, period: Period
+) -> list[tuple[str, int]]:
     """Reservations and pledges by origin, summed from the rows' ``by_source`` objects."""
     sql = (
         f"SELECT s.key, SUM(s.value::bigint) AS total "  # noqa: S608 — names from models
@@ -295,8 +295,12 @@ def _medians(merchant: Merchant, period: Period) -> list[CollectiveMedian]:
         GROUP BY c.id, c.name
         ORDER BY c.name
     """  # noqa: S608 — table names come from the models, values are parameters
-    params = {"shop": merchant.pk, "start": period.start, "end": period.end}
-    params["min"] = MEDIAN_MIN_SHOPS
+    params: dict[str, Any] = {
+        "shop": merchant.pk,
+        "start": period.start,
+        "end": period.end,
+        "min": MEDIAN_MIN_SHOPS,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -353,7 +357,9 @@ def collective_month_figures(*, collective: Collective, first: dt.date) -> Dashb
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     end = next_month - dt.timedelta(days=1)
     previous_start = (first - dt.timedelta(days=1)).replace(day=1)
-    period = Period((end - first).days + 1, first, end, previous_start, first - dt.timedelta(days=1))
+    period = Period(
+        (end - first).days + 1, first, end, previous_start, first - dt.timedelta(days=1)
+    )
     rows = CollectiveDay.objects.filter(collective=collective)
     return Dashboard(
         period=period,
@@ -362,4 +368,3 @@ def collective_month_figures(*, collective: Collective, first: dt.date) -> Dashb
         searches_without_results=_searches_without_results([collective.pk], period),
         by_source=_by_source(CollectiveDay._meta.db_table, "collective_id", collective.pk, period),
     )
-

@@ -23,6 +23,7 @@ Rules (the dashboards rely on them):
 """
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -242,7 +243,7 @@ def aggregate_range(*, start: dt.date, end: dt.date) -> tuple[int, int]:
     Returns how many shop rows and collective rows were written."""
     if end < start:
         raise ValueError("end is before start")
-    params = {
+    params: dict[str, Any] = {
         "first": start,
         "last": end,
         "low": paris_midnight(start),

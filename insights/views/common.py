@@ -55,3 +55,28 @@ def with_exports(
         )
         links.append((table, csv, xlsx))
     return links
+
+
+SHOP_HIGHLIGHTS = ("views", "reservations_created", "amount_reserved", "followers_gained")
+COLLECTIVE_HIGHLIGHTS = (
+    "views",
+    "reservations_created",
+    "amount_reserved",
+    "searches_without_results",
+)
+
+
+def page_context(dashboard: Dashboard, *, highlights: tuple[str, ...]) -> dict[str, object]:
+    """What the shared part of the page needs besides the tables."""
+    from insights.exports import figure_labels
+    from insights.selectors.dashboards import MEDIAN_MIN_SHOPS, PERIODS
+
+    labels = figure_labels()
+    return {
+        "periods": PERIODS,
+        "days": dashboard.period.days,
+        "dashboard": dashboard,
+        "charts": charts_for(dashboard),
+        "median_min": MEDIAN_MIN_SHOPS,
+        "highlights": [(key, labels[key], dashboard.figures[key]) for key in highlights],
+    }

@@ -12,8 +12,8 @@ from django.shortcuts import render
 
 from collectives.permissions import OrganiserRequest, organiser_required
 from insights.exports import FORMATS, dashboard_tables, table_response
-from insights.selectors.dashboards import PERIODS, collective_dashboard, period_days
-from insights.views.common import charts_for, with_exports
+from insights.selectors.dashboards import collective_dashboard, period_days
+from insights.views.common import COLLECTIVE_HIGHLIGHTS, page_context, with_exports
 
 NAV = "insights"
 
@@ -22,22 +22,30 @@ NAV = "insights"
 def dashboard(request: OrganiserRequest) -> HttpResponse:
     days = period_days(request.GET.get("periode"))
     data = collective_dashboard(collective=request.collective, days=days)
+    figures = data.figures
     return render(
         request,
         "insights/organiser_dashboard.html",
         {
             "nav": NAV,
             "is_admin": request.organiser_role == "admin",
-            "days": days,
-            "periods": PERIODS,
-            "dashboard": data,
+            **page_context(data, highlights=COLLECTIVE_HIGHLIGHTS),
+            "turnout": {
+                "registrations": figures["event_registrations"].value,
+                "attendance": figures["event_attendance"].value,
+            },
+            "group_buys": {
+                "succeeded": figures["group_buys_succeeded"].value,
+                "total": figures["group_buys_succeeded"].value + figures["group_buys_failed"].value,
+                "pledges": figures["pledges"].value,
+            },
+            "newsletter": figures["newsletter_recipients"].value,
             "tables": with_exports(
                 dashboard_tables(data, shop=False),
                 url_name="organiser_insights:export",
                 slug=request.collective.slug,
                 days=days,
             ),
-            "charts": charts_for(data),
         },
     )
 

@@ -10,8 +10,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from insights.exports import FORMATS, dashboard_tables, table_response
-from insights.selectors.dashboards import PERIODS, period_days, shop_dashboard
-from insights.views.common import charts_for, with_exports
+from insights.selectors.dashboards import period_days, shop_dashboard
+from insights.views.common import SHOP_HIGHLIGHTS, page_context, with_exports
 from merchants.permissions import ShopRequest, merchant_required
 
 NAV = "insights"
@@ -26,16 +26,13 @@ def dashboard(request: ShopRequest) -> HttpResponse:
         "insights/shop_dashboard.html",
         {
             "nav": NAV,
-            "days": days,
-            "periods": PERIODS,
-            "dashboard": data,
+            **page_context(data, highlights=SHOP_HIGHLIGHTS),
             "tables": with_exports(
                 dashboard_tables(data, shop=True),
                 url_name="shop_insights:export",
                 slug=request.merchant.slug,
                 days=days,
             ),
-            "charts": charts_for(data),
         },
     )
 

@@ -117,7 +117,10 @@ def _draft_text(collective: Collective, material: DraftMaterial) -> str:
     # Links in the default language (no /en/ prefix): the letter goes to everybody.
     with translation.override(settings.LANGUAGE_CODE):
         collective_link = _site_link(collective.get_absolute_url())
-        product_links = [_site_link(p.get_absolute_url()) for p in material.products]
+        # ?source=newsletter: a reservation made from the letter says where it came from.
+        product_links = [
+            _site_link(p.get_absolute_url() + "?source=newsletter") for p in material.products
+        ]
         event_links = [_site_link(o.event.get_absolute_url()) for o in material.occurrences]
         group_buy_links = [
             _site_link(reverse("group_buys:detail", kwargs={"group_buy_id": g.pk}))

@@ -139,6 +139,13 @@ def test_seed_demo_loads_a_working_town_and_a_second_run_creates_nothing():
     customer = User.objects.get(email=demo_data.CUSTOMER.email)
     assert customer.follows.filter(collective=collective).exists()
 
+    # A year of figures behind both dashboards.
+    from insights.models import CollectiveDay, ShopDay
+
+    days = CollectiveDay.objects.filter(collective=collective).values("day").distinct().count()
+    assert days >= 300
+    assert ShopDay.objects.filter(merchant=bakery).count() >= 300
+
     # The log-ins the summary prints work, with the e-mail verification allauth requires.
     logins = (
         demo_data.PLATFORM_ADMIN,

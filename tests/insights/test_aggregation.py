@@ -131,7 +131,10 @@ def town():
     occurrence = event.occurrences.get()
     RegistrationFactory(occurrence=occurrence, confirmed_at=at(9))
     RegistrationFactory(
-        occurrence=occurrence, confirmed_at=at(9, 5), status=Registration.Status.CANCELLED
+        occurrence=occurrence,
+        confirmed_at=at(9, 5),
+        status=Registration.Status.CANCELLED,
+        cancelled_at=at(13),
     )
 
     # A newsletter sent to 2 people on the day (a third one failed).
@@ -170,7 +173,7 @@ def shop_figures(shop) -> dict:
 
 def test_fixture_day_shop_figures_equal_hand_computed(town):
     """Rule: every ShopDay column equals the figure counted by hand, on Paris days."""
-    collective, a, b, left = town
+    _collective, a, b, left = town
     aggregate_day(day=DAY)
 
     assert shop_figures(a) == {
@@ -210,7 +213,7 @@ def test_fixture_day_shop_figures_equal_hand_computed(town):
 def test_fixture_day_collective_figures_equal_hand_computed(town):
     """Rule: CollectiveDay = sums over the active member shops + the collective's own
     pages, follows, searches, events and newsletters; a shop that left is not in them."""
-    collective, a, b, left = town
+    collective, _a, _b, _left = town
     aggregate_day(day=DAY)
 
     row = CollectiveDay.objects.get(collective=collective, day=DAY)
@@ -273,7 +276,7 @@ def _rows() -> list[tuple]:
 def test_rerunning_a_day_gives_the_same_rows_and_drops_stale_ones(town):
     """Rule: idempotent — a second run rewrites the same rows; a figure that went away
     (every DailyCount of the shop that left deleted) leaves no stale row."""
-    collective, a, b, left = town
+    _collective, _a, _b, left = town
     aggregate_day(day=DAY)
     first = _rows()
     assert aggregate_day(day=DAY) == (3, 1)
@@ -287,7 +290,7 @@ def test_rerunning_a_day_gives_the_same_rows_and_drops_stale_ones(town):
 
 def test_rerunning_one_day_leaves_the_other_days_alone(town):
     """Rule: incremental — recomputing a day touches only that day's rows."""
-    collective, a, b, left = town
+    _collective, a, _b, _left = town
     aggregate_range(start=DAY - dt.timedelta(days=1), end=DAY)
     before = ShopDay.objects.get(merchant=a, day=DAY - dt.timedelta(days=1))
     assert (before.views, before.reservations_created) == (50, 1)
@@ -300,7 +303,7 @@ def test_rerunning_one_day_leaves_the_other_days_alone(town):
 def test_a_shop_that_left_is_not_in_its_former_collective(town):
     """Rule: a collective's figures follow its *active* members — a shop leaving takes its
     figures out of the collective's totals at the next computation."""
-    collective, a, b, left = town
+    collective, _a, b, _left = town
     Membership.objects.filter(merchant=b).update(status=Membership.Status.LEFT, left_at=at(8))
     aggregate_day(day=DAY)
     row = CollectiveDay.objects.get(collective=collective, day=DAY)
@@ -335,7 +338,7 @@ def test_nightly_task_computes_yesterday_and_today(settings, monkeypatch):
 
 def test_rebuild_command_recomputes_a_range(town):
     """Rule: ``rebuild_insights --from --to`` rewrites every day of the range."""
-    collective, a, b, left = town
+    collective, a, _b, _left = town
     call_command("rebuild_insights", "--from", "2025-03-01", "--to", "2025-04-30")
     assert set(ShopDay.objects.filter(merchant=a).values_list("day", flat=True)) == {
         DAY - dt.timedelta(days=1),

@@ -270,7 +270,7 @@ def test_draft_gathers_the_collective_week_with_absolute_links(collective, organ
     for expected in (
         "# New products",
         "Pain au levain — Boulangerie Martin, 4.50 €",
-        f"<{site}/boutiques/boulangerie-martin/pain-au-levain/>",
+        f"<{site}/boutiques/boulangerie-martin/pain-au-levain/?source=newsletter>",
         "# Coming up",
         "Marché du samedi",
         f"<{site}/collectifs/halles-villeneuve/evenements/marche-du-samedi/>",

@@ -193,6 +193,7 @@ class DemoSeeder:
         for selection_plan in demo_events.SELECTIONS:
             self.selection(selection_plan)
         self.customers()
+        self.insights()
 
     # --- People ---------------------------------------------------------------------------
 
@@ -565,6 +566,17 @@ class DemoSeeder:
                 self.reservation(plan)
         for group_buy_plan in demo_orders.GROUP_BUYS:
             self.group_buy(group_buy_plan)
+
+    def insights(self) -> None:
+        """A year of plausible figures behind the dashboards (views, searches, and daily
+        totals before the demo's own activity), then today's real totals."""
+        from insights.demo_data import seed_history
+        from insights.services.aggregation import aggregate_range
+
+        written = seed_history(collectives=self.collectives)
+        if written:
+            self.created["history rows"] += written
+        aggregate_range(start=self.today, end=self.today)
 
     def reservation(self, plan: Any) -> Reservation:
         from orders.selectors.reservations import pickup_choices
