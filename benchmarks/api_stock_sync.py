@@ -20,7 +20,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +33,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from throwaway import throwaway_database  # noqa: E402 -- this folder
 
 from accounts.models import User  # noqa: E402
 from catalog.models import Product  # noqa: E402
@@ -43,17 +43,6 @@ from partners.services.tokens import merchant_token_create  # noqa: E402
 
 T = TypeVar("T")
 DATABASE = "halle_benchmark_stock_sync"
-
-
-@contextmanager
-def throwaway_database():
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DATABASE
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
 
 
 def measure(label: str, rows: int, function: Callable[[], T], runs: int) -> T:
@@ -117,7 +106,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     n, runs = args.lines, args.runs
-    with throwaway_database():
+    with throwaway_database(DATABASE):
         owner = User.objects.create_user(email="benchmark@example.org", password=None)
         merchant = shop(owner)
         seed(merchant, n)

@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +27,7 @@ django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from throwaway import throwaway_database  # noqa: E402 -- this folder
 
 from accounts.models import User  # noqa: E402
 from catalog import csv_format, services  # noqa: E402
@@ -37,17 +37,6 @@ from merchants.models import Merchant, MerchantMember  # noqa: E402
 
 T = TypeVar("T")
 DATABASE = "halle_benchmark_imports"
-
-
-@contextmanager
-def throwaway_database():
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DATABASE
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
 
 
 def measure(label: str, rows: int, function: Callable[[], T]) -> T:
@@ -171,7 +160,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     n = args.products
-    with throwaway_database():
+    with throwaway_database(DATABASE):
         owner = User.objects.create_user(email="benchmark@example.org", password=None)
         first = shop(owner, "Boutique Banc")
         seed(first, n)

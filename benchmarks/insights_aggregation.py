@@ -14,7 +14,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +28,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from throwaway import throwaway_database  # noqa: E402 -- this folder
 
 from catalog.models import Product  # noqa: E402
 from collectives.models import Collective, Membership  # noqa: E402
@@ -38,17 +38,6 @@ from merchants.models import Merchant  # noqa: E402
 
 T = TypeVar("T")
 DATABASE = "halle_benchmark_insights"
-
-
-@contextmanager
-def throwaway_database():
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DATABASE
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
 
 
 def measure(label: str, function: Callable[[], T]) -> T:
@@ -188,7 +177,7 @@ def main() -> None:
     args = parser.parse_args()
     days = 365
     first_day = timezone.localdate() - dt.timedelta(days=days)
-    with throwaway_database():
+    with throwaway_database(DATABASE):
         collective, _shops = measure(f"create {args.shops} shops", lambda: town(args.shops))
         measure(
             f"generate {args.reservations:,} reservations and the view counts",

@@ -40,6 +40,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.mail import EmailMessage  # noqa: E402
 from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from throwaway import throwaway_database  # noqa: E402 -- this folder
 
 from accounts.models import User  # noqa: E402
 from collectives.models import Collective, Follow, Organiser  # noqa: E402
@@ -88,17 +89,6 @@ dans nos boutiques !
 
 L'équipe des Halles de Villeneuve
 """
-
-
-@contextmanager
-def throwaway_database() -> Iterator[None]:
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DATABASE
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
 
 
 class RenderingBackend(BaseEmailBackend):
@@ -225,7 +215,7 @@ def main() -> None:
     writing = Timer()
     newsletters._message = writing.wrap(newsletters._message)
 
-    with throwaway_database():
+    with throwaway_database(DATABASE):
         collective = Collective.objects.create(
             name="Les Halles de Villeneuve",
             slug="halles-villeneuve",

@@ -16,7 +16,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -34,6 +33,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from throwaway import throwaway_database  # noqa: E402 -- this folder
 
 from catalog.models import Category, Product  # noqa: E402
 from catalog.search import ProductFilters, search_vectors_refresh  # noqa: E402
@@ -155,17 +155,6 @@ SEARCHES = [
 ]
 
 
-@contextmanager
-def throwaway_database():
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DATABASE
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
-
-
 def seed(count: int, rng: random.Random) -> Collective:
     collective = Collective.objects.create(
         name="Cœur de Bastide",
@@ -285,7 +274,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 -- reproducible sample data, not secrets
-    with throwaway_database():
+    with throwaway_database(DATABASE):
         start = time.perf_counter()
         collective = seed(args.products, rng)
         seconds = time.perf_counter() - start
