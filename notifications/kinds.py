@@ -162,6 +162,14 @@ KINDS: dict[str, Kind] = {
             context=f"{_LOADERS}.registration",
         ),
         Kind(
+            "event.moved",
+            _("A date you registered for has moved"),
+            "customer",
+            "collectives/emails/moved",
+            transactional=True,
+            context=f"{_LOADERS}.registration",
+        ),
+        Kind(
             "event.seat_freed",
             _("A seat freed up for you on a waiting list"),
             "customer",

@@ -602,11 +602,34 @@ def occurrence_move(
         event.starts_at, event.ends_at = starts_at, ends_at
         event.save(update_fields=["starts_at", "ends_at", "updated_at"])
         occurrence.original_start = starts_at
+    moved_day = timezone.localdate(occurrence.starts_at) != timezone.localdate(starts_at)
     occurrence.starts_at, occurrence.ends_at = starts_at, ends_at
     occurrence.save(update_fields=["original_start", "starts_at", "ends_at"])
     _touch(event.pk)
     _webhook_if_public(event)
+    if event.status == Event.Status.PUBLISHED:
+        _tell_registrants_of_move(occurrence, moved_day=moved_day)
     return occurrence
+
+
+def _tell_registrants_of_move(occurrence: EventOccurrence, *, moved_day: bool) -> None:
+    """Everyone registered (or waiting) for a moved date is told its new time. On a new
+    day the reminder is due again: it is for the day before the new date."""
+    from notifications.services.notify import notify
+
+    live = Registration.objects.filter(occurrence=occurrence).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    if moved_day:
+        live.update(reminded_at=None)
+    link = occurrence.event.get_absolute_url()
+    for registration in live.select_related("user").order_by("pk"):
+        notify(
+            recipient=registration.user,
+            kind="event.moved",
+            context={"registration_id": registration.pk, "notice": "moved"},
+            link=link,
+        )
 
 
 def _queue_cancellation_notices(

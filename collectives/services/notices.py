@@ -25,12 +25,13 @@ from django.utils import timezone
 
 from collectives.models import Event, EventOccurrence, Registration
 
-NoticeKind = Literal["reminder", "cancelled", "seat_freed"]
+NoticeKind = Literal["reminder", "cancelled", "seat_freed", "moved"]
 _CLAIM_COLUMN = {"reminder": "reminded_at", "cancelled": "cancellation_notified_at"}
 NOTIFICATION_KINDS: dict[str, str] = {
     "reminder": "event.reminder",
     "cancelled": "event.cancelled",
     "seat_freed": "event.seat_freed",
+    "moved": "event.moved",
 }
 
 
@@ -84,6 +85,12 @@ def _still_applies(registration: Registration, kind: NoticeKind) -> bool:
         return registration.status == Registration.Status.CANCELLED and (
             occurrence.status == EventOccurrence.Status.CANCELLED
             or occurrence.event.status == Event.Status.CANCELLED
+        )
+    if kind == "moved":  # people on the waiting list are told too
+        return (
+            registration.status != Registration.Status.CANCELLED
+            and occurrence.status == EventOccurrence.Status.SCHEDULED
+            and occurrence.starts_at > timezone.now()
         )
     return (
         registration.status == Registration.Status.CONFIRMED

@@ -326,3 +326,37 @@ def test_each_notice_is_also_in_the_persons_inbox(now, run_tasks):
     assert "Atelier vannerie" in notification.summary
     assert notification.email_status == Notification.EmailStatus.SENT
     assert notification.context == {"registration_id": registration.pk, "notice": "reminder"}
+
+
+# --- A date moves --------------------------------------------------------------------------------
+
+
+def test_moving_a_date_tells_everyone_registered_and_the_reminder_is_due_again(
+    now, organiser, django_capture_on_commit_callbacks
+):
+    """Confirmed people and those waiting hear of the new time (once each); moved to
+    another day, the reminder is for the day before the new date."""
+    from collectives.services.events import occurrence_move
+    from notifications.services.delivery import notification_deliver
+
+    event = event_on(at(now, 1, dt.time(10, 0)), capacity=1, collective=organiser.collective)
+    confirmed, waiting = register(event), register(event)
+    assert waiting.status == Registration.Status.WAITLISTED
+    Registration.objects.filter(pk=confirmed.pk).update(reminded_at=now)
+    new_start = at(now, 3, dt.time(14, 0))
+    with django_capture_on_commit_callbacks():
+        occurrence_move(
+            actor=organiser.user,
+            occurrence=event.occurrences.get(),
+            starts_at=new_start,
+            ends_at=new_start + dt.timedelta(hours=2),
+        )
+    notices = Notification.objects.filter(kind="event.moved").order_by("pk")
+    assert [n.recipient_id for n in notices] == [confirmed.user_id, waiting.user_id]
+    for notice in notices:
+        assert notification_deliver(notification_id=notice.pk) is True
+        assert notification_deliver(notification_id=notice.pk) is False
+    assert len(mail.outbox) == 2
+    assert "Atelier vannerie" in mail.outbox[0].subject
+    confirmed.refresh_from_db()
+    assert confirmed.reminded_at is None
